@@ -1,0 +1,165 @@
+#include "analyzer/file_rule.h"
+
+#include <array>
+#include <tuple>
+#include <utility>
+
+#include "core/error.h"
+
+namespace armorer {
+
+namespace {
+
+constexpr uint32_t kWriteLike = access::write | access::create | access::remove |
+                                access::rename_src | access::rename_dst | access::setattr;
+
+constexpr std::array<std::pair<uint32_t, char>, 6> kLetters{{
+    {file_perm::r, 'r'},
+    {file_perm::w, 'w'},
+    {file_perm::a, 'a'},
+    {file_perm::l, 'l'},
+    {file_perm::k, 'k'},
+    {file_perm::m, 'm'},
+}};
+
+constexpr std::array<std::string_view, 16> kExecModes{
+    "", "ix", "px", "Px", "cx", "Cx", "ux", "Ux", "pix", "Pix", "cix", "Cix", "pux", "PUx", "cux", "CUx"};
+
+// A unix socket bound to a path is mediated by the file rule of that path: connecting
+// writes to it, and the answer is read from it.
+std::optional<std::string_view> unix_socket_path(const Observation& obs) {
+  if (obs.kind != ObsKind::unix_socket) return std::nullopt;
+  const auto space = obs.object.find(' ');
+  if (space == std::string::npos) return std::nullopt;
+  std::string_view address = std::string_view(obs.object).substr(space + 1);
+  if (!address.starts_with('/')) return std::nullopt;
+  return address;
+}
+
+}  // namespace
+
+uint32_t file_perms_for(uint32_t bits) {
+  uint32_t perms = 0;
+  if (bits & access::read) perms |= file_perm::r;
+  if (bits & kWriteLike) perms |= file_perm::w;
+  if ((bits & access::append) && !(perms & file_perm::w)) perms |= file_perm::a;
+  if (bits & access::link) perms |= file_perm::l;
+  if (bits & access::lock) perms |= file_perm::k;
+  if (bits & access::mmap_exec) perms |= file_perm::m;
+  return perms;
+}
+
+std::string file_perms_letters(uint32_t perms) {
+  std::string out;
+  for (const auto& [bit, letter] : kLetters)
+    if (perms & bit) out += letter;
+  return out;
+}
+
+bool file_perms_cover(uint32_t granted, uint32_t needed) {
+  if (granted & file_perm::w) granted |= file_perm::a;
+  return (needed & ~granted) == 0;
+}
+
+std::string_view to_string(ExecMode mode) { return kExecModes[static_cast<size_t>(mode)]; }
+
+std::string file_need_problem(const Observation& obs) {
+  const bool file_like = obs.kind == ObsKind::file || obs.kind == ObsKind::exec ||
+                         unix_socket_path(obs).has_value();
+  if (!file_like) return "";
+  if (obs.flags & obs_flag::truncated) return "path was truncated by the recorder";
+  if (obs.flags & obs_flag::disconnected) return "path is not reachable from the task's root";
+  std::string_view path = obs.object;
+  if (auto socket = unix_socket_path(obs)) path = *socket;
+  if (!path.starts_with('/')) return "path is not absolute";
+  if (path.find('\0') != std::string_view::npos) return "path holds a NUL byte";
+  return "";
+}
+
+std::optional<FileNeed> file_need(const Observation& obs) {
+  const auto socket = unix_socket_path(obs);
+  if (obs.kind != ObsKind::file && obs.kind != ObsKind::exec && !socket) return std::nullopt;
+  if (!file_need_problem(obs).empty()) return std::nullopt;
+  FileNeed need;
+  if (socket) {
+    need.path = std::string(*socket);
+    need.perms = file_perm::r | file_perm::w;
+  } else {
+    need.path = obs.object;
+    need.perms = file_perms_for(obs.access);
+    need.exec = obs.kind == ObsKind::exec || (obs.access & access::exec);
+  }
+  if ((obs.flags & obs_flag::directory) && !need.path.ends_with('/')) need.path += '/';
+  need.owner = obs.flags & obs_flag::owner;
+  return need;
+}
+
+std::optional<FileRule> FileRule::make(std::string pattern, uint32_t perms, ExecMode exec,
+                                       bool owner, bool deny, std::string* why_not) {
+  auto fail = [&](std::string reason) -> std::optional<FileRule> {
+    if (why_not) *why_not = std::move(reason);
+    return std::nullopt;
+  };
+  if (perms == 0 && exec == ExecMode::none) return fail("rule grants nothing");
+  std::string error;
+  auto matcher = Aare::compile(pattern, stock_tunables(), &error);
+  if (!matcher) return fail("pattern does not compile: " + error);
+  auto token = profile_token(pattern);
+  if (!token) return fail("path cannot be written safely in a profile");
+  FileRule rule;
+  rule.pattern_ = std::move(pattern);
+  rule.token_ = std::move(*token);
+  rule.perms_ = (perms & file_perm::w) ? (perms & ~file_perm::a) : perms;
+  rule.exec_ = exec;
+  rule.owner_ = owner;
+  rule.deny_ = deny;
+  rule.matcher_ = std::make_shared<const Aare>(std::move(*matcher));
+  return rule;
+}
+
+std::string FileRule::render() const {
+  std::string line;
+  if (deny_) line += "deny ";
+  if (owner_) line += "owner ";
+  line += token_;
+  line += ' ';
+  line += file_perms_letters(perms_);
+  // In a deny rule the transition is meaningless: only the permission to execute is denied.
+  if (exec_ != ExecMode::none) line += deny_ ? std::string_view("x") : to_string(exec_);
+  line += ',';
+  return line;
+}
+
+bool FileRule::same_target(const FileRule& other) const {
+  return pattern_ == other.pattern_ && deny_ == other.deny_;
+}
+
+void FileRule::merge(const FileRule& other) {
+  if (exec_ != ExecMode::none && other.exec_ != ExecMode::none && exec_ != other.exec_)
+    throw Fatal("conflicting exec modes " + std::string(to_string(exec_)) + " and " +
+                std::string(to_string(other.exec_)) + " for " + pattern_);
+  perms_ |= other.perms_;
+  if (perms_ & file_perm::w) perms_ &= ~file_perm::a;
+  if (exec_ == ExecMode::none) exec_ = other.exec_;
+  owner_ = owner_ && other.owner_;
+}
+
+bool FileRule::applies_to(const FileNeed& need) const {
+  if (owner_ && !need.owner) return false;
+  return matcher_->matches(need.path);
+}
+
+bool FileRule::covers(const Observation& obs) const {
+  if (deny_) return false;
+  auto need = file_need(obs);
+  if (!need || !applies_to(*need)) return false;
+  if (need->exec && exec_ == ExecMode::none) return false;
+  return file_perms_cover(perms_, need->perms);
+}
+
+std::strong_ordering FileRule::operator<=>(const FileRule& other) const {
+  return std::tie(pattern_, deny_, owner_, perms_, exec_) <=>
+         std::tie(other.pattern_, other.deny_, other.owner_, other.perms_, other.exec_);
+}
+
+}  // namespace armorer

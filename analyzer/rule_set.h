@@ -1,0 +1,81 @@
+// A profile's rules: one entry per rule kind and target, kept sorted, each with where it came
+// from. Adding a rule whose target is already present merges the two, so the same observations
+// in any order build the same set.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "analyzer/file_rule.h"
+#include "analyzer/include_rule.h"
+#include "analyzer/mount_rule.h"
+#include "analyzer/peer_rules.h"
+#include "analyzer/simple_rules.h"
+#include "core/observation.h"
+
+namespace armorer {
+
+// The order of the alternatives is the order of the sections in a profile.
+using Rule = std::variant<IncludeRule, CapabilityRule, NetworkRule, SignalRule, PtraceRule,
+                          MountRule, UnixRule, FileRule>;
+
+// "capability net_raw," etc., without indentation.
+std::string render(const Rule& rule);
+bool covers(const Rule& rule, const Observation& obs);
+
+// Why a rule exists: feeds the --explain comments.
+struct Provenance {
+  uint64_t observations = 0;     // distinct observations folded into the rule
+  uint64_t events = 0;           // sum of their counts
+  std::set<std::string> subjects;
+  std::set<int64_t> runs;        // empty when the caller did not say which runs saw what
+
+  void add(const Observation& obs, std::span<const int64_t> run_ids);
+  void merge(const Provenance& other);
+};
+
+struct RuleEntry {
+  Rule rule;
+  Provenance provenance;
+};
+
+// An observation no rule is written for, and why ("path was truncated by the recorder").
+struct SkippedObservation {
+  Observation observation;
+  std::string reason;
+};
+
+class RuleSet {
+ public:
+  // Throws Fatal when `profile_name` is not a safe AppArmor profile name.
+  explicit RuleSet(std::string profile_name);
+
+  const std::string& profile_name() const { return profile_name_; }
+
+  // Merges into the entry with the same kind and target, or inserts in order.
+  void add(Rule rule, const Provenance& why);
+  void skip(const Observation& obs, std::string reason);
+
+  const std::vector<RuleEntry>& entries() const { return entries_; }
+  // Sorted by reason, then object: stable output whatever the input order.
+  const std::vector<SkippedObservation>& skipped() const { return skipped_; }
+
+  // Whether a profile holding exactly these rules lets `obs` happen. File permissions are
+  // united across every rule that matches the path (abstractions included), as the kernel does.
+  bool allows(const Observation& obs) const;
+
+  // What the rules were learned from, for the profile's header comment.
+  uint64_t observation_count = 0;
+  uint64_t run_count = 0;  // 0 when unknown
+
+ private:
+  std::string profile_name_;
+  std::vector<RuleEntry> entries_;
+  std::vector<SkippedObservation> skipped_;
+};
+
+}  // namespace armorer
