@@ -1,0 +1,15 @@
+# Turns schema/sql/NNN_name.sql files into a C++ table of (version, sql) so that the
+# library carries its own migrations. Invoked with -DOUT=... -DSQL_DIR=...
+file(GLOB files ${SQL_DIR}/*.sql)
+list(SORT files)
+set(body "")
+foreach(f IN LISTS files)
+  get_filename_component(name ${f} NAME)
+  string(REGEX MATCH "^([0-9]+)_" _ ${name})
+  set(version ${CMAKE_MATCH_1})
+  math(EXPR version "${version} + 0")
+  file(READ ${f} sql)
+  string(APPEND body "  {${version}, R\"armorer_sql(${sql})armorer_sql\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from schema/sql by cmake/EmbedMigrations.cmake. Do not edit.\n#include \"migrations.h\"\nnamespace armorer {\nconst std::vector<Migration>& migrations() {\n  static const std::vector<Migration> all{\n${body}  };\n  return all;\n}\n}  // namespace armorer\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
