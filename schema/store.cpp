@@ -1,0 +1,255 @@
+#include "schema/store.h"
+
+#include <optional>
+
+#include "core/error.h"
+#include "open_database.h"
+#include "sqlite_handle.h"
+
+namespace armorer {
+
+namespace {
+
+// Unsigned counters are stored as SQLite's signed 64-bit integers; values above INT64_MAX
+// cannot come from a real run, so the cast is a representation change only.
+int64_t to_db(uint64_t value) { return static_cast<int64_t>(value); }
+uint64_t from_db(int64_t value) { return static_cast<uint64_t>(value); }
+
+// The documented order of observations(): raw bytes of each column (BINARY collation), kind
+// by its name. The UNIQUE index on these columns serves it.
+constexpr const char* kObservationOrder =
+    " ORDER BY o.kind, o.subject, o.object, o.access, o.flags";
+
+}  // namespace
+
+struct Store::Impl {
+  explicit Impl(sqlite3* db, std::string path) : conn(db, std::move(path)) {}
+
+  sqlite::Statement& cached(std::optional<sqlite::Statement>& slot, std::string_view sql,
+                            std::string_view what) {
+    if (!slot) slot.emplace(conn, sql, what);
+    return *slot;
+  }
+
+  std::string run_profile(int64_t run_id) const {
+    sqlite::Statement find(conn, "SELECT profile FROM runs WHERE id = ?1", "cannot read runs");
+    if (!find.bind_int(1, run_id).step())
+      throw Fatal(conn.path() + ": no run with id " + std::to_string(run_id));
+    return find.column_text(0);
+  }
+
+  // Observations of a profile with, when asked, the ids of the runs behind each one; a
+  // single statement, so one read snapshot even while another process writes.
+  ObservationsWithRuns read_observations(std::string_view profile, bool with_runs) const;
+
+  // Declared after conn so that statements are finalized before the connection closes.
+  sqlite::Connection conn;
+  std::optional<sqlite::Statement> upsert_observation;
+  std::optional<sqlite::Statement> upsert_provenance;
+};
+
+ObservationsWithRuns Store::Impl::read_observations(std::string_view profile,
+                                                    bool with_runs) const {
+  std::string sql =
+      "SELECT o.id, o.kind, o.subject, o.object, o.access, o.flags, o.count,"
+      " o.first_seen_ms, o.last_seen_ms";
+  sql += with_runs ? ", r.run_id FROM observations o"
+                     " LEFT JOIN observation_runs r ON r.observation_id = o.id"
+                   : " FROM observations o";
+  sql += " WHERE o.profile = ?1";
+  sql += kObservationOrder;
+  if (with_runs) sql += ", r.run_id";
+
+  sqlite::Statement query(conn, sql, "cannot read observations");
+  query.bind_text(1, profile);
+  ObservationsWithRuns out;
+  int64_t previous_id = 0;
+  while (query.step()) {
+    const int64_t id = query.column_int(0);
+    if (out.observations.empty() || id != previous_id) {
+      Observation obs;
+      const std::string kind = query.column_text(1);
+      const auto parsed = obs_kind_from_string(kind);
+      if (!parsed)
+        throw Fatal(conn.path() + ": unknown observation kind '" + kind +
+                    "' (written by a newer armorer?)");
+      obs.kind = *parsed;
+      obs.subject = query.column_text(2);
+      obs.object = query.column_text(3);
+      obs.access = static_cast<uint32_t>(query.column_int(4));
+      obs.flags = static_cast<uint32_t>(query.column_int(5));
+      obs.count = from_db(query.column_int(6));
+      obs.first_seen_ms = query.column_int(7);
+      obs.last_seen_ms = query.column_int(8);
+      out.observations.push_back(std::move(obs));
+      out.run_ids.emplace_back();
+      previous_id = id;
+    }
+    if (with_runs && !query.column_is_null(9)) out.run_ids.back().push_back(query.column_int(9));
+  }
+  if (!with_runs) out.run_ids.clear();
+  return out;
+}
+
+Store::Store(sqlite3* db, std::string path) : impl_(std::make_unique<Impl>(db, std::move(path))) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+Store Store::open(const std::string& path, OpenMode mode) {
+  auto conn = open_database(path, mode);
+  return Store(conn->release(), path);
+}
+
+int Store::schema_version() const {
+  sqlite::Statement query(impl_->conn, "PRAGMA user_version", "cannot read the schema version");
+  query.step();
+  return static_cast<int>(query.column_int(0));
+}
+
+int64_t Store::begin_run(const Run& run) {
+  sqlite::Statement insert(
+      impl_->conn,
+      "INSERT INTO runs (profile, source, target, label, kernel, started_ms, status, events,"
+      " lost_events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8)",
+      "cannot record the run");
+  insert.bind_text(1, run.profile)
+      .bind_text(2, run.source)
+      .bind_text(3, run.target)
+      .bind_text(4, run.label)
+      .bind_text(5, run.kernel)
+      .bind_int(6, run.started_ms)
+      .bind_int(7, to_db(run.events))
+      .bind_int(8, to_db(run.lost_events));
+  insert.step();
+  return sqlite3_last_insert_rowid(impl_->conn.get());
+}
+
+void Store::add_observations(int64_t run_id, std::span<const Observation> batch) {
+  sqlite::WriteTransaction tx(impl_->conn);
+  const std::string profile = impl_->run_profile(run_id);
+  // A first_seen of 0 means "unknown" and must not win the minimum.
+  auto& upsert = impl_->cached(
+      impl_->upsert_observation,
+      "INSERT INTO observations (profile, kind, subject, object, access, flags, count,"
+      " first_seen_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      " ON CONFLICT (profile, kind, subject, object, access, flags) DO UPDATE SET"
+      " count = count + excluded.count,"
+      " first_seen_ms = CASE WHEN first_seen_ms = 0 THEN excluded.first_seen_ms"
+      "   WHEN excluded.first_seen_ms = 0 THEN first_seen_ms"
+      "   ELSE min(first_seen_ms, excluded.first_seen_ms) END,"
+      " last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)"
+      " RETURNING id",
+      "cannot add observations");
+  auto& provenance = impl_->cached(
+      impl_->upsert_provenance,
+      "INSERT INTO observation_runs (observation_id, run_id, count) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (observation_id, run_id) DO UPDATE SET count = count + excluded.count",
+      "cannot add observations");
+  for (const Observation& obs : batch) {
+    upsert.reset();
+    upsert.bind_text(1, profile)
+        .bind_text(2, to_string(obs.kind))
+        .bind_text(3, obs.subject)
+        .bind_text(4, obs.object)
+        .bind_int(5, obs.access)
+        .bind_int(6, obs.flags)
+        .bind_int(7, to_db(obs.count))
+        .bind_int(8, obs.first_seen_ms)
+        .bind_int(9, obs.last_seen_ms);
+    if (!upsert.step()) throw Fatal(impl_->conn.path() + ": cannot add observations: no row id");
+    const int64_t observation_id = upsert.column_int(0);
+    while (upsert.step()) {
+    }
+    provenance.reset();
+    provenance.bind_int(1, observation_id).bind_int(2, run_id).bind_int(3, to_db(obs.count));
+    provenance.step();
+  }
+  upsert.reset();
+  provenance.reset();
+  tx.commit();
+}
+
+void Store::update_run_progress(int64_t run_id, uint64_t events, uint64_t lost_events) {
+  sqlite::Statement update(impl_->conn,
+                           "UPDATE runs SET events = ?2, lost_events = ?3 WHERE id = ?1",
+                           "cannot update the run");
+  update.bind_int(1, run_id).bind_int(2, to_db(events)).bind_int(3, to_db(lost_events));
+  update.step();
+  if (sqlite3_changes(impl_->conn.get()) == 0)
+    throw Fatal(impl_->conn.path() + ": no run with id " + std::to_string(run_id));
+}
+
+void Store::finish_run(const Run& run) {
+  if (run.status != "complete" && run.status != "interrupted")
+    throw Fatal(impl_->conn.path() + ": run " + std::to_string(run.id) +
+                " cannot finish with status '" + run.status + "'");
+  sqlite::Statement update(
+      impl_->conn,
+      "UPDATE runs SET ended_ms = ?2, status = ?3, events = ?4, lost_events = ?5,"
+      " exit_status = ?6 WHERE id = ?1",
+      "cannot finish the run");
+  update.bind_int(1, run.id)
+      .bind_int(2, run.ended_ms)
+      .bind_text(3, run.status)
+      .bind_int(4, to_db(run.events))
+      .bind_int(5, to_db(run.lost_events));
+  if (run.exit_status)
+    update.bind_int(6, *run.exit_status);
+  else
+    update.bind_null(6);
+  update.step();
+  if (sqlite3_changes(impl_->conn.get()) == 0)
+    throw Fatal(impl_->conn.path() + ": no run with id " + std::to_string(run.id));
+}
+
+std::vector<std::string> Store::profiles() const {
+  sqlite::Statement query(impl_->conn,
+                          "SELECT profile FROM runs UNION SELECT profile FROM observations"
+                          " ORDER BY 1",
+                          "cannot read profiles");
+  std::vector<std::string> out;
+  while (query.step()) out.push_back(query.column_text(0));
+  return out;
+}
+
+std::vector<Run> Store::runs(std::string_view profile) const {
+  sqlite::Statement query(
+      impl_->conn,
+      "SELECT id, profile, source, target, label, kernel, started_ms, ended_ms, status, events,"
+      " lost_events, exit_status FROM runs WHERE profile = ?1 ORDER BY id",
+      "cannot read runs");
+  query.bind_text(1, profile);
+  std::vector<Run> out;
+  while (query.step()) {
+    Run run;
+    run.id = query.column_int(0);
+    run.profile = query.column_text(1);
+    run.source = query.column_text(2);
+    run.target = query.column_text(3);
+    run.label = query.column_text(4);
+    run.kernel = query.column_text(5);
+    run.started_ms = query.column_int(6);
+    run.ended_ms = query.column_is_null(7) ? 0 : query.column_int(7);
+    run.status = query.column_text(8);
+    run.events = from_db(query.column_int(9));
+    run.lost_events = from_db(query.column_int(10));
+    if (!query.column_is_null(11)) run.exit_status = static_cast<int>(query.column_int(11));
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
+std::vector<Observation> Store::observations(std::string_view profile) const {
+  return impl_->read_observations(profile, false).observations;
+}
+
+std::vector<std::vector<int64_t>> Store::observation_runs(std::string_view profile) const {
+  return impl_->read_observations(profile, true).run_ids;
+}
+
+ObservationsWithRuns Store::observations_with_runs(std::string_view profile) const {
+  return impl_->read_observations(profile, true);
+}
+
+}  // namespace armorer
