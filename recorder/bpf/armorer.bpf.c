@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/* armorer's in-kernel recorder: follows the target's processes from BTF tracepoints, resolves
+ * the paths AppArmor would mediate from the kernel's own objects, and sends each unique fact
+ * once through a ring buffer. Everything here must pass the verifier on kernels without
+ * BPF-LSM or fentry (see ../shared/PLATFORM.md), so it only uses tp_btf programs. */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "bpf/events.h"
+#include "bpf/syscalls_x86_64.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space between open and load. */
+const volatile __u32 target_mode = TARGET_PIDS;
+const volatile __u64 target_cgroup = 0;
+const volatile __u32 self_tgid = 0;
+const volatile __u32 require_exec = 0; /* cgroup mode: follow a task only after its exec */
+/* Address range of security_capable(): a cap_capable call that returns into it came through
+ * the LSM layer (AppArmor is asked); one that does not is a no-audit probe such as
+ * cap_vm_enough_memory. Ranges of *_noaudit callers mark checks AppArmor never logs. */
+const volatile __u64 cap_lsm_lo = 0, cap_lsm_hi = 0;
+const volatile __u64 cap_noaudit_lo[4] = {}, cap_noaudit_hi[4] = {};
+
+#define FMODE_READ_BIT 0x1
+#define FMODE_WRITE_BIT 0x2
+#define FMODE_CREATED_BIT (1u << 20)
+#define O_APPEND_FLAG 02000
+#define O_TRUNC_FLAG 01000
+#define AT_FDCWD_VALUE -100
+#define AT_REMOVEDIR_FLAG 0x200
+#define PROT_EXEC_FLAG 0x4
+#define MAP_ANON_FLAG 0x20
+#define S_IFMT_BITS 00170000
+#define S_IFDIR_BITS 0040000
+#define PIPEFS_MAGIC_V 0x50495045
+#define SOCKFS_MAGIC_V 0x534F434B
+#define ANON_INODE_MAGIC_V 0x09041934
+#define DATA_MASK (sizeof(((struct armorer_event *)0)->data) - 1)
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 8 << 20); /* resized by user space (--buffer-size) */
+} events SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 32768);
+  __type(key, __u32); /* tgid */
+  __type(value, struct armorer_task);
+} tasks SEC(".maps");
+
+struct dedup_key {
+  __u64 subject;
+  __u64 hash;
+  __u32 type;
+  __u32 access_flags;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 262144);
+  __type(key, struct dedup_key);
+  __type(value, __u64); /* times seen */
+} seen SEC(".maps");
+
+/* Cheap first-level de-dup for fd-based accesses, keyed by kernel objects, so that repeated
+ * opens of one file cost a hash lookup instead of a path walk. */
+struct fd_key {
+  __u64 subject;
+  __u64 dentry;
+  __u64 mnt;
+  __u32 access_flags;
+  __u32 pad;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct fd_key);
+  __type(value, __u8);
+} seen_fd SEC(".maps");
+
+struct pending_call {
+  __u64 nr;
+  __u64 args[6];
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u64); /* pid_tgid */
+  __type(value, struct pending_call);
+} pending SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct armorer_event);
+} scratch_event SEC(".maps");
+
+struct path_scratch {
+  char buf[ARMORER_PATH_MAX + 256]; /* slack so that masked writes stay inside */
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct path_scratch);
+} scratch_path SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, STAT_COUNT);
+  __type(key, __u32);
+  __type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_add(__u32 which, __u64 n) {
+  __u64 *v = bpf_map_lookup_elem(&stats, &which);
+  if (v) *v += n;
+}
+
+/* ---- which tasks are traced ------------------------------------------------------------ */
+
+static __always_inline struct armorer_task *traced_task(__u32 tgid) {
+  if (tgid == self_tgid) return NULL;
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (t) return (t->flags & TASK_AWAIT_EXEC) ? NULL : t;
+  if (target_mode != TARGET_CGROUP || require_exec) return NULL;
+  if (bpf_get_current_cgroup_id() != target_cgroup) return NULL;
+  struct armorer_task fresh = {};
+  if (bpf_map_update_elem(&tasks, &tgid, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&tasks, &tgid) == NULL) {
+    stat_add(STAT_TASKS_FULL, 1);
+    return NULL;
+  }
+  return bpf_map_lookup_elem(&tasks, &tgid);
+}
+
+/* ---- path resolution ------------------------------------------------------------------- */
+
+struct walk_ctx {
+  struct dentry *dentry;
+  struct vfsmount *vfsmnt;
+  struct dentry *root_dentry;
+  struct vfsmount *root_mnt;
+  __u32 pos;
+  __u32 flags;
+  __u32 done;
+};
+
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt) {
+  return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* One path component per call: prepend "/name" at ctx->pos, or cross a mount point. */
+static long walk_step(__u32 index, struct walk_ctx *c) {
+  struct dentry *d = c->dentry;
+  struct vfsmount *vfsmnt = c->vfsmnt;
+  if (d == c->root_dentry && vfsmnt == c->root_mnt) {
+    c->done = 1;
+    return 1;
+  }
+  struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+  struct dentry *parent = BPF_CORE_READ(d, d_parent);
+  if (d == mnt_root) {
+    struct mount *m = real_mount(vfsmnt);
+    struct mount *up = BPF_CORE_READ(m, mnt_parent);
+    if (up == m) { /* namespace root reached without meeting the task's root */
+      c->flags |= EVF_DISCONNECTED;
+      c->done = 1;
+      return 1;
+    }
+    c->dentry = BPF_CORE_READ(m, mnt_mountpoint);
+    c->vfsmnt = (struct vfsmount *)((void *)up + bpf_core_field_offset(struct mount, mnt));
+    return 0;
+  }
+  if (d == parent) { /* a root that is not a mount root: unreachable from here */
+    c->flags |= EVF_DISCONNECTED;
+    c->done = 1;
+    return 1;
+  }
+  struct qstr name;
+  if (bpf_core_read(&name, sizeof(name), &d->d_name)) return 1;
+  __u32 len = name.len;
+  if (len > 255 || len + 1 > c->pos) {
+    c->flags |= EVF_TRUNCATED;
+    c->done = 1;
+    return 1;
+  }
+  __u32 zero = 0;
+  struct path_scratch *ps = bpf_map_lookup_elem(&scratch_path, &zero);
+  if (!ps) return 1;
+  c->pos -= len;
+  bpf_probe_read_kernel(&ps->buf[c->pos & (ARMORER_PATH_MAX - 1)], len & 255, name.name);
+  c->pos -= 1;
+  ps->buf[c->pos & (ARMORER_PATH_MAX - 1)] = '/';
+  c->dentry = parent;
+  return 0;
+}
+
+/* Writes the path of (dentry, vfsmnt) as seen from the current task's root into ev->data at
+ * offset 0 and sets ev->path_len; returns 0 on success. */
+static __always_inline int resolve_path(struct armorer_event *ev, struct dentry *dentry,
+                                        struct vfsmount *vfsmnt) {
+  __u32 zero = 0;
+  struct path_scratch *ps = bpf_map_lookup_elem(&scratch_path, &zero);
+  if (!ps || !dentry || !vfsmnt) return -1;
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  struct walk_ctx c = {
+      .dentry = dentry,
+      .vfsmnt = vfsmnt,
+      .root_dentry = BPF_CORE_READ(task, fs, root.dentry),
+      .root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+      .pos = ARMORER_PATH_MAX - 1,
+  };
+  bpf_loop(ARMORER_MAX_DEPTH, walk_step, &c, 0);
+  if (!c.done) c.flags |= EVF_TRUNCATED;
+  __u32 len = (ARMORER_PATH_MAX - 1) - c.pos;
+  if (len == 0) {
+    ev->data[0] = '/';
+    len = 1;
+  } else {
+    bpf_probe_read_kernel(ev->data, len & (ARMORER_PATH_MAX - 1),
+                          &ps->buf[c.pos & (ARMORER_PATH_MAX - 1)]);
+  }
+  ev->path_len = len;
+  ev->flags |= c.flags;
+  if (BPF_CORE_READ(dentry, d_hash.pprev) == NULL && BPF_CORE_READ(dentry, d_parent) != dentry)
+    ev->flags |= EVF_DELETED;
+  return 0;
+}
+
+/* ---- hashing and sending --------------------------------------------------------------- */
+
+struct hash_ctx {
+  __u64 hash;
+  __u32 len;
+};
+
+static long hash_word(__u32 index, struct hash_ctx *h) {
+  __u32 zero = 0;
+  struct armorer_event *ev = bpf_map_lookup_elem(&scratch_event, &zero);
+  if (!ev) return 1;
+  __u32 off = index * 8;
+  if (off >= h->len) return 1;
+  __u64 word = *(__u64 *)&ev->data[off & (DATA_MASK - 7)];
+  __u32 left = h->len - off;
+  if (left < 8) word &= (1ull << (left * 8)) - 1;
+  h->hash = (h->hash ^ word) * 0x100000001b3ull;
+  h->hash ^= h->hash >> 29;
+  return 0;
+}
+
+/* FNV-style hash of the event's strings; the same bytes always give the same subject id. */
+static __always_inline __u64 hash_data(struct armorer_event *ev, __u64 seed) {
+  struct hash_ctx h = {.hash = 0xcbf29ce484222325ull ^ seed,
+                       .len = (__u32)ev->path_len + (__u32)ev->name_len};
+  if (h.len > DATA_MASK - 8) h.len = DATA_MASK - 8;
+  bpf_loop((h.len + 7) / 8, hash_word, &h, 0);
+  return h.hash;
+}
+
+static __always_inline struct armorer_event *new_event(__u32 type, __u32 tgid, __u64 subject) {
+  __u32 zero = 0;
+  struct armorer_event *ev = bpf_map_lookup_elem(&scratch_event, &zero);
+  if (!ev) return NULL;
+  ev->type = type;
+  ev->pid = tgid;
+  ev->subject = subject;
+  ev->ts_ns = bpf_ktime_get_boot_ns();
+  ev->aux = 0;
+  ev->access = 0;
+  ev->flags = 0;
+  ev->a = ev->b = ev->c = 0;
+  ev->path_len = 0;
+  ev->name_len = 0;
+  return ev;
+}
+
+static __always_inline int send_event(struct armorer_event *ev) {
+  __u64 size = offsetof(struct armorer_event, data) + (__u64)ev->path_len + (__u64)ev->name_len;
+  if (size > sizeof(*ev)) size = sizeof(*ev);
+  if (bpf_ringbuf_output(&events, ev, size, 0)) {
+    stat_add(STAT_LOST, 1);
+    return -1;
+  }
+  stat_add(STAT_EVENTS, 1);
+  return 0;
+}
+
+/* Sends ev unless (subject, type, access, flags, object) was already sent; a fact that could
+ * not be sent is forgotten again so that its next occurrence retries. */
+static __always_inline int send_unique(struct armorer_event *ev, __u64 object_hash) {
+  struct dedup_key key = {.subject = ev->subject,
+                          .hash = object_hash,
+                          .type = ev->type,
+                          .access_flags = ev->access | (ev->flags << 16)};
+  __u64 *count = bpf_map_lookup_elem(&seen, &key);
+  if (count) {
+    __sync_fetch_and_add(count, 1);
+    stat_add(STAT_DEDUP_HITS, 1);
+    return 1;
+  }
+  __u64 one = 1;
+  bpf_map_update_elem(&seen, &key, &one, BPF_NOEXIST);
+  if (send_event(ev)) {
+    bpf_map_delete_elem(&seen, &key);
+    return -1;
+  }
+  return 0;
+}
+
+/* The executable of the current task, sent once per task that first shows up outside an exec
+ * (seeded pids, cgroup members). */
+static __always_inline __u64 ensure_subject(struct armorer_task *t, __u32 tgid) {
+  if (t->subject) return t->subject;
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+  struct armorer_event *ev = new_event(EV_SUBJECT, tgid, 0);
+  if (!ev || !exe) return 0;
+  if (resolve_path(ev, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt)))
+    return 0;
+  __u64 subject = hash_data(ev, 0);
+  ev->subject = subject;
+  if (send_event(ev)) return 0; /* try again on the next event */
+  t->subject = subject;
+  return subject;
+}
+
+/* ---- process lifecycle ----------------------------------------------------------------- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child) {
+  __u32 ptgid = BPF_CORE_READ(parent, tgid);
+  __u32 ctgid = BPF_CORE_READ(child, tgid);
+  if (ptgid == ctgid) return 0; /* a new thread, same process */
+  struct armorer_task *pt = bpf_map_lookup_elem(&tasks, &ptgid);
+  if (!pt) return 0;
+  struct armorer_task copy = *pt;
+  if (bpf_map_update_elem(&tasks, &ctgid, &copy, BPF_ANY)) {
+    stat_add(STAT_TASKS_FULL, 1);
+    return 0;
+  }
+  struct armorer_event *ev = new_event(EV_FORK, ctgid, copy.subject);
+  if (!ev) return 0;
+  ev->aux = ptgid;
+  send_event(ev);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (tgid == self_tgid) return 0;
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (!t) {
+    if (target_mode != TARGET_CGROUP || bpf_get_current_cgroup_id() != target_cgroup) return 0;
+    struct armorer_task fresh = {};
+    bpf_map_update_elem(&tasks, &tgid, &fresh, BPF_NOEXIST);
+    t = bpf_map_lookup_elem(&tasks, &tgid);
+    if (!t) {
+      stat_add(STAT_TASKS_FULL, 1);
+      return 0;
+    }
+  }
+  struct armorer_event *ev = new_event(EV_EXEC, tgid, 0);
+  if (!ev) return 0;
+  ev->aux = t->subject;
+  t->flags &= ~TASK_AWAIT_EXEC;
+  for (int i = 0; i < 8; i++) t->syscalls[i] = 0; /* a new program: report its calls anew */
+  struct file *file = BPF_CORE_READ(bprm, file);
+  if (resolve_path(ev, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt)))
+    return 0;
+  __u64 subject = hash_data(ev, 0);
+  t->subject = subject;
+  ev->subject = subject;
+  ev->access = ACC_EXEC;
+  /* A script: bprm->file is now its interpreter; keep the name the script was run by. */
+  const char *filename = BPF_CORE_READ(bprm, filename);
+  if (BPF_CORE_READ(bprm, interp) != filename) {
+    long n = bpf_probe_read_kernel_str(&ev->data[ev->path_len & (ARMORER_PATH_MAX - 1)],
+                                       ARMORER_NAME_MAX, filename);
+    if (n > 1) {
+      ev->name_len = n - 1;
+      ev->flags |= EVF_SCRIPT;
+    }
+  }
+  send_event(ev);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task) {
+  /* Only the last thread of a process ends it (signal->live already counted down). */
+  if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
+  __u32 tgid = BPF_CORE_READ(task, tgid);
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (!t) return 0;
+  __u64 subject = t->subject;
+  bpf_map_delete_elem(&tasks, &tgid);
+  struct armorer_event *ev = new_event(EV_EXIT, tgid, subject);
+  if (ev) {
+    ev->a = BPF_CORE_READ(task, exit_code);
+    send_event(ev);
+  }
+  return 0;
+}
+
+/* ---- capabilities ---------------------------------------------------------------------- */
+
+static __always_inline int in_range(__u64 addr, __u64 lo, __u64 hi) {
+  return lo && addr >= lo && addr < hi;
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *target_ns,
+             const struct user_namespace *capable_ns, int cap, int ret) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct armorer_task *t = traced_task(tgid);
+  if (!t) return 0;
+  __u64 subject = ensure_subject(t, tgid);
+  struct dedup_key key = {.subject = subject, .hash = (__u64)cap, .type = EV_CAP};
+  __u64 *count = bpf_map_lookup_elem(&seen, &key);
+  if (count) {
+    __sync_fetch_and_add(count, 1);
+    return 0;
+  }
+  if (cap_lsm_lo) {
+    __u64 stack[12] = {};
+    long n = bpf_get_stack(ctx, stack, sizeof(stack), 0);
+    int via_lsm = 0, noaudit = 0;
+    for (int i = 0; i < 12; i++) {
+      if (i * 8 >= n) break;
+      if (in_range(stack[i], cap_lsm_lo, cap_lsm_hi)) via_lsm = 1;
+      for (int j = 0; j < 4; j++)
+        if (in_range(stack[i], cap_noaudit_lo[j], cap_noaudit_hi[j])) noaudit = 1;
+    }
+    if (!via_lsm || noaudit) {
+      stat_add(STAT_CAP_NOISE, 1);
+      return 0;
+    }
+  }
+  struct armorer_event *ev = new_event(EV_CAP, tgid, subject);
+  if (!ev) return 0;
+  ev->a = cap;
+  ev->b = ret;
+  send_unique(ev, (__u64)cap);
+  return 0;
+}
+
+/* ---- system calls ---------------------------------------------------------------------- */
+
+static __always_inline int wanted_at_exit(long nr) {
+  switch (nr) {
+    case NR_open: case NR_openat: case NR_openat2: case NR_creat: case NR_mmap:
+    case NR_socket: case NR_socketpair: case NR_unlink: case NR_unlinkat: case NR_rmdir:
+    case NR_mkdir: case NR_mkdirat: case NR_rename: case NR_renameat: case NR_renameat2:
+    case NR_link: case NR_linkat: case NR_symlink: case NR_symlinkat: case NR_chmod:
+    case NR_fchmod: case NR_fchmodat: case NR_fchmodat2: case NR_chown: case NR_fchown:
+    case NR_lchown: case NR_fchownat: case NR_truncate: case NR_ftruncate: case NR_flock:
+    case NR_fcntl: case NR_mknod: case NR_mknodat:
+      return 1;
+  }
+  return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  __u32 tgid = pid_tgid >> 32;
+  struct armorer_task *t = traced_task(tgid);
+  if (!t) return 0;
+  if (id >= 0 && id < 512) {
+    __u64 bit = 1ull << (id & 63);
+    __u64 *word = &t->syscalls[(id >> 6) & 7];
+    if (!(*word & bit)) {
+      __sync_fetch_and_or(word, bit);
+      __u64 subject = ensure_subject(t, tgid);
+      struct armorer_event *ev = new_event(EV_SYSCALL, tgid, subject);
+      if (ev) {
+        ev->a = id;
+        if (send_unique(ev, (__u64)id) < 0) __sync_fetch_and_and(word, ~bit);
+      }
+    }
+  }
+  if (!wanted_at_exit(id)) return 0;
+  struct pending_call call = {.nr = id};
+  call.args[0] = BPF_CORE_READ(regs, di);
+  call.args[1] = BPF_CORE_READ(regs, si);
+  call.args[2] = BPF_CORE_READ(regs, dx);
+  call.args[3] = BPF_CORE_READ(regs, r10);
+  call.args[4] = BPF_CORE_READ(regs, r8);
+  call.args[5] = BPF_CORE_READ(regs, r9);
+  bpf_map_update_elem(&pending, &pid_tgid, &call, BPF_ANY);
+  return 0;
+}
+
+static __always_inline struct file *fd_file(int fd) {
+  if (fd < 0) return NULL;
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+  if ((unsigned int)fd >= BPF_CORE_READ(fdt, max_fds)) return NULL;
+  struct file **fds = BPF_CORE_READ(fdt, fd);
+  struct file *f = NULL;
+  bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+  return f;
+}
+
+/* Records an access to an open file. */
+static __always_inline void record_file(struct armorer_task *t, __u32 tgid, struct file *f,
+                                        __u32 access) {
+  if (!f || !access) return;
+  struct inode *inode = BPF_CORE_READ(f, f_inode);
+  unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+  if (magic == PIPEFS_MAGIC_V || magic == SOCKFS_MAGIC_V || magic == ANON_INODE_MAGIC_V) return;
+  __u32 flags = 0;
+  if ((BPF_CORE_READ(inode, i_mode) & S_IFMT_BITS) == S_IFDIR_BITS) flags |= EVF_DIRECTORY;
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  if (BPF_CORE_READ(inode, i_uid.val) == BPF_CORE_READ(task, cred, fsuid.val)) flags |= EVF_OWNER;
+  __u64 subject = ensure_subject(t, tgid);
+  struct dentry *dentry = BPF_CORE_READ(f, f_path.dentry);
+  struct vfsmount *mnt = BPF_CORE_READ(f, f_path.mnt);
+  struct fd_key fk = {.subject = subject,
+                      .dentry = (__u64)dentry,
+                      .mnt = (__u64)mnt,
+                      .access_flags = access | (flags << 16)};
+  if (bpf_map_lookup_elem(&seen_fd, &fk)) {
+    stat_add(STAT_DEDUP_HITS, 1);
+    return;
+  }
+  struct armorer_event *ev = new_event(EV_FILE, tgid, subject);
+  if (!ev) return;
+  ev->access = access;
+  ev->flags = flags;
+  if (resolve_path(ev, dentry, mnt)) return;
+  if (send_unique(ev, hash_data(ev, 0)) >= 0) {
+    __u8 one = 1;
+    bpf_map_update_elem(&seen_fd, &fk, &one, BPF_ANY);
+  }
+}
+
+/* Records a path operation given as (dirfd, user name): the directory is resolved here, the
+ * name is sent as given and joined and normalised in user space. */
+static __always_inline void record_name(struct armorer_task *t, __u32 tgid, int dirfd,
+                                        const char *uname, __u32 access, __u32 flags) {
+  if (!uname) return;
+  __u64 subject = ensure_subject(t, tgid);
+  struct armorer_event *ev = new_event(EV_FILE, tgid, subject);
+  if (!ev) return;
+  ev->access = access;
+  ev->flags = flags | EVF_HAS_NAME;
+  char first = 0;
+  bpf_probe_read_user(&first, 1, uname);
+  if (first == '/') {
+    ev->flags |= EVF_NAME_ABSOLUTE;
+  } else if (dirfd == AT_FDCWD_VALUE) {
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    if (resolve_path(ev, BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt)))
+      return;
+  } else {
+    struct file *dir = fd_file(dirfd);
+    if (!dir) return;
+    if (resolve_path(ev, BPF_CORE_READ(dir, f_path.dentry), BPF_CORE_READ(dir, f_path.mnt)))
+      return;
+  }
+  long n = bpf_probe_read_user_str(&ev->data[ev->path_len & (ARMORER_PATH_MAX - 1)],
+                                   ARMORER_NAME_MAX, uname);
+  if (n <= 1) return;
+  if (n >= ARMORER_NAME_MAX) ev->flags |= EVF_TRUNCATED;
+  ev->name_len = n - 1;
+  send_unique(ev, hash_data(ev, 1));
+}
+
+static __always_inline __u32 open_access(struct file *f) {
+  __u32 mode = BPF_CORE_READ(f, f_mode);
+  __u32 oflags = BPF_CORE_READ(f, f_flags);
+  __u32 access = 0;
+  if (mode & FMODE_READ_BIT) access |= ACC_READ;
+  if (mode & FMODE_WRITE_BIT) access |= (oflags & O_APPEND_FLAG) ? ACC_APPEND : ACC_WRITE;
+  if (oflags & O_TRUNC_FLAG) access |= ACC_WRITE;
+  if (mode & FMODE_CREATED_BIT) access |= ACC_CREATE;
+  return access;
+}
+
+static __always_inline void record_socket(struct armorer_task *t, __u32 tgid, __u64 family,
+                                          __u64 type, __u64 protocol) {
+  __u64 subject = ensure_subject(t, tgid);
+  struct armorer_event *ev = new_event(EV_NET, tgid, subject);
+  if (!ev) return;
+  ev->a = family;
+  ev->b = type & 0xf; /* strip SOCK_CLOEXEC / SOCK_NONBLOCK */
+  ev->c = protocol;
+  send_unique(ev, ((__u64)ev->a << 40) | ((__u64)ev->b << 32) | ev->c);
+}
+
+/* Global (separately verified) entry points, so that each path walk is verified once rather
+ * than once per system call that needs it. */
+__noinline int record_fd_access(__u32 tgid, int fd, __u32 access) {
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (!t) return 0;
+  struct file *f = fd_file(fd);
+  if (!f) return 0;
+  if (access == 0) access = open_access(f);
+  record_file(t, tgid, f, access);
+  return 0;
+}
+
+__noinline int record_path_op(__u32 tgid, int dirfd, __u64 uname, __u32 access, __u32 flags) {
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (!t) return 0;
+  record_name(t, tgid, dirfd, (const char *)uname, access, flags);
+  return 0;
+}
+
+__noinline int record_socket_create(__u32 tgid, __u64 family, __u64 type, __u64 protocol) {
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (!t) return 0;
+  record_socket(t, tgid, family, type, protocol);
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  struct pending_call *pc = bpf_map_lookup_elem(&pending, &pid_tgid);
+  if (!pc) return 0;
+  struct pending_call call = *pc;
+  bpf_map_delete_elem(&pending, &pid_tgid);
+  __u32 tgid = pid_tgid >> 32;
+  const __u64 *a = call.args;
+  const int cwd = AT_FDCWD_VALUE;
+
+  if (call.nr == NR_socket || call.nr == NR_socketpair) {
+    /* AppArmor mediates socket creation before the protocol's own checks: an attempt that
+     * failed for lack of a capability was still asked for. */
+    if (ret >= 0 || ret == -1 /* EPERM */ || ret == -13 /* EACCES */)
+      record_socket_create(tgid, a[0], a[1], a[2]);
+    return 0;
+  }
+  if (ret < 0) return 0;
+  switch (call.nr) {
+    case NR_open: case NR_openat: case NR_openat2: case NR_creat:
+      return record_fd_access(tgid, (int)ret, 0);
+    case NR_mmap:
+      if ((a[2] & PROT_EXEC_FLAG) && !(a[3] & MAP_ANON_FLAG))
+        return record_fd_access(tgid, (int)a[4], ACC_MMAP_EXEC);
+      return 0;
+    case NR_fchmod: case NR_fchown:
+      return record_fd_access(tgid, (int)a[0], ACC_SETATTR);
+    case NR_ftruncate:
+      return record_fd_access(tgid, (int)a[0], ACC_WRITE);
+    case NR_flock:
+      return record_fd_access(tgid, (int)a[0], ACC_LOCK);
+    case NR_fcntl:
+      if (a[1] == 6 || a[1] == 7 || a[1] == 37 || a[1] == 38) /* F_SETLK(W), F_OFD_SETLK(W) */
+        return record_fd_access(tgid, (int)a[0], ACC_LOCK);
+      return 0;
+    case NR_unlink:
+      return record_path_op(tgid, cwd, a[0], ACC_REMOVE, 0);
+    case NR_rmdir:
+      return record_path_op(tgid, cwd, a[0], ACC_REMOVE, EVF_DIRECTORY);
+    case NR_unlinkat:
+      return record_path_op(tgid, (int)a[0], a[1], ACC_REMOVE,
+                            (a[2] & AT_REMOVEDIR_FLAG) ? EVF_DIRECTORY : 0);
+    case NR_mkdir:
+      return record_path_op(tgid, cwd, a[0], ACC_CREATE, EVF_DIRECTORY);
+    case NR_mkdirat:
+      return record_path_op(tgid, (int)a[0], a[1], ACC_CREATE, EVF_DIRECTORY);
+    case NR_mknod:
+      return record_path_op(tgid, cwd, a[0], ACC_CREATE, 0);
+    case NR_mknodat:
+      return record_path_op(tgid, (int)a[0], a[1], ACC_CREATE, 0);
+    case NR_rename:
+      record_path_op(tgid, cwd, a[0], ACC_RENAME_SRC, 0);
+      return record_path_op(tgid, cwd, a[1], ACC_RENAME_DST, 0);
+    case NR_renameat: case NR_renameat2:
+      record_path_op(tgid, (int)a[0], a[1], ACC_RENAME_SRC, 0);
+      return record_path_op(tgid, (int)a[2], a[3], ACC_RENAME_DST, 0);
+    case NR_link:
+      return record_path_op(tgid, cwd, a[1], ACC_LINK, 0);
+    case NR_linkat:
+      return record_path_op(tgid, (int)a[2], a[3], ACC_LINK, 0);
+    case NR_symlink:
+      return record_path_op(tgid, cwd, a[1], ACC_CREATE, 0);
+    case NR_symlinkat:
+      return record_path_op(tgid, (int)a[1], a[2], ACC_CREATE, 0);
+    case NR_chmod: case NR_chown: case NR_lchown:
+      return record_path_op(tgid, cwd, a[0], ACC_SETATTR, 0);
+    case NR_fchmodat: case NR_fchmodat2: case NR_fchownat:
+      return record_path_op(tgid, (int)a[0], a[1], ACC_SETATTR, 0);
+    case NR_truncate:
+      return record_path_op(tgid, cwd, a[0], ACC_WRITE, 0);
+  }
+  return 0;
+}

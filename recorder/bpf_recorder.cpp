@@ -1,0 +1,171 @@
+#include "recorder/bpf_recorder.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "armorer_bpf.skel.h"
+#include "bpf/events.h"
+#include "core/error.h"
+#include "recorder/kernel_symbols.h"
+
+namespace armorer {
+
+namespace {
+
+// libbpf's own messages are kept, not printed: on failure the last one explains the cause.
+std::string g_last_libbpf_message;
+
+int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buffer[1024];
+  int n = vsnprintf(buffer, sizeof(buffer), format, args);
+  std::string message(buffer, n > 0 ? std::min<size_t>(n, sizeof(buffer) - 1) : 0);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (!message.empty()) g_last_libbpf_message = message;
+  return 0;
+}
+
+constexpr const char* kAlternative =
+    "; without eBPF, learn from AppArmor complain-mode logs with `armorer learn --audit-log FILE`";
+
+[[noreturn]] void fail(const std::string& what, int error) {
+  std::string message = what + ": " + std::strerror(error);
+  if (error == EPERM || error == EACCES)
+    message += " (the kernel refused BPF: run as root with CAP_BPF/CAP_PERFMON, and check "
+               "kernel.unprivileged_bpf_disabled and lockdown)";
+  if (!g_last_libbpf_message.empty()) message += " [libbpf: " + g_last_libbpf_message + "]";
+  throw Fatal(message + kAlternative);
+}
+
+struct SkeletonDeleter {
+  void operator()(armorer_bpf* skel) const { armorer_bpf__destroy(skel); }
+};
+struct RingBufferDeleter {
+  void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
+};
+
+void set_capability_ranges(armorer_bpf* skel) {
+  // cap_capable() returns into security_capable() when AppArmor is asked; *_noaudit callers
+  // are checks AppArmor never logs. Without kallsyms every check counts (the analyzer then
+  // sees more capabilities than AppArmor would ask for, never fewer).
+  auto ranges = kernel_function_ranges({"security_capable", "ns_capable_noaudit",
+                                        "has_ns_capability_noaudit", "has_capability_noaudit",
+                                        "file_ns_capable"});
+  auto lsm = ranges.find("security_capable");
+  if (lsm == ranges.end()) return;
+  skel->rodata->cap_lsm_lo = lsm->second.begin;
+  skel->rodata->cap_lsm_hi = lsm->second.end;
+  int slot = 0;
+  for (const char* name : {"ns_capable_noaudit", "has_ns_capability_noaudit", "has_capability_noaudit"}) {
+    auto it = ranges.find(name);
+    if (it == ranges.end() || slot >= 4) continue;
+    skel->rodata->cap_noaudit_lo[slot] = it->second.begin;
+    skel->rodata->cap_noaudit_hi[slot] = it->second.end;
+    ++slot;
+  }
+}
+
+}  // namespace
+
+struct BpfRecorder::Impl {
+  std::unique_ptr<armorer_bpf, SkeletonDeleter> skel;
+  std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
+  EventHandler handler;
+  int tasks_fd = -1;
+  int stats_fd = -1;
+};
+
+std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& options, EventHandler handler) {
+  libbpf_set_print(keep_libbpf_message);
+  if (geteuid() != 0)
+    throw Fatal(std::string("recording with eBPF needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)") +
+                kAlternative);
+  if (!std::filesystem::exists("/sys/kernel/btf/vmlinux"))
+    throw Fatal(std::string("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); "
+                            "armorer's CO-RE recorder needs CONFIG_DEBUG_INFO_BTF=y") + kAlternative);
+
+  std::unique_ptr<BpfRecorder> recorder(new BpfRecorder());
+  auto impl = std::make_unique<Impl>();
+  impl->handler = std::move(handler);
+  impl->skel.reset(armorer_bpf__open());
+  if (!impl->skel) fail("cannot open the BPF programs", errno);
+  armorer_bpf* skel = impl->skel.get();
+
+  skel->rodata->self_tgid = static_cast<uint32_t>(getpid());
+  skel->rodata->target_mode =
+      options.target.mode == BpfTarget::Mode::cgroup ? TARGET_CGROUP : TARGET_PIDS;
+  skel->rodata->target_cgroup = options.target.cgroup_id;
+  skel->rodata->require_exec = options.target.require_exec ? 1 : 0;
+  set_capability_ranges(skel);
+  if (int err = bpf_map__set_max_entries(skel->maps.events, options.ring_buffer_bytes))
+    fail("cannot size the ring buffer", -err);
+  if (int err = bpf_map__set_max_entries(skel->maps.seen, options.dedup_entries))
+    fail("cannot size the de-duplication map", -err);
+
+  if (int err = armorer_bpf__load(skel)) fail("cannot load the BPF programs", -err);
+  if (int err = armorer_bpf__attach(skel))
+    fail("cannot attach to the kernel tracepoints (sched_process_*, sys_enter/exit, cap_capable)", -err);
+
+  impl->ring.reset(ring_buffer__new(
+      bpf_map__fd(skel->maps.events),
+      [](void* ctx, void* data, size_t size) -> int {
+        auto* self = static_cast<Impl*>(ctx);
+        if (size >= offsetof(armorer_event, data))
+          self->handler(*static_cast<const armorer_event*>(data), size);
+        return 0;
+      },
+      impl.get(), nullptr));
+  if (!impl->ring) fail("cannot open the ring buffer", errno);
+  impl->tasks_fd = bpf_map__fd(skel->maps.tasks);
+  impl->stats_fd = bpf_map__fd(skel->maps.stats);
+  recorder->impl_ = std::move(impl);
+  return recorder;
+}
+
+BpfRecorder::~BpfRecorder() = default;
+
+void BpfRecorder::follow(pid_t tgid, bool await_exec) {
+  armorer_task fresh{};
+  fresh.flags = await_exec ? TASK_AWAIT_EXEC : 0;
+  uint32_t key = static_cast<uint32_t>(tgid);
+  if (bpf_map_update_elem(impl_->tasks_fd, &key, &fresh, BPF_ANY))
+    throw Fatal("cannot follow process " + std::to_string(tgid) + ": " + std::strerror(errno));
+}
+
+int BpfRecorder::poll(int timeout_ms) {
+  int n = ring_buffer__poll(impl_->ring.get(), timeout_ms);
+  return n < 0 && n != -EINTR ? 0 : std::max(n, 0);
+}
+
+int BpfRecorder::drain() {
+  int n = ring_buffer__consume(impl_->ring.get());
+  return std::max(n, 0);
+}
+
+bool BpfRecorder::has_tasks() const {
+  uint32_t key = 0;
+  return bpf_map_get_next_key(impl_->tasks_fd, nullptr, &key) == 0;
+}
+
+BpfStats BpfRecorder::stats() const {
+  int cpus = libbpf_num_possible_cpus();
+  std::vector<uint64_t> values(cpus > 0 ? cpus : 1);
+  auto sum = [&](uint32_t which) {
+    uint64_t total = 0;
+    if (bpf_map_lookup_elem(impl_->stats_fd, &which, values.data()) == 0)
+      for (uint64_t v : values) total += v;
+    return total;
+  };
+  return {sum(STAT_EVENTS), sum(STAT_LOST), sum(STAT_DEDUP_HITS), sum(STAT_TASKS_FULL),
+          sum(STAT_CAP_NOISE)};
+}
+
+}  // namespace armorer

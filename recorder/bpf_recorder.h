@@ -1,0 +1,66 @@
+// Loads armorer's BPF programs (libbpf skeleton), selects the target, and hands raw events
+// from the ring buffer to a callback. Owns every kernel handle; closing detaches everything.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+struct armorer_event;
+
+namespace armorer {
+
+struct BpfTarget {
+  enum class Mode { pids, cgroup } mode = Mode::pids;
+  uint64_t cgroup_id = 0;     // inode of the cgroup v2 directory (Mode::cgroup)
+  bool require_exec = false;  // cgroup: follow a process only from its first exec (containers)
+};
+
+struct BpfRecorderOptions {
+  BpfTarget target;
+  uint32_t ring_buffer_bytes = 16u << 20;  // power of two, >= page size
+  uint32_t dedup_entries = 262144;
+};
+
+struct BpfStats {
+  uint64_t events = 0;
+  uint64_t lost = 0;
+  uint64_t dedup_hits = 0;
+  uint64_t tasks_full = 0;
+  uint64_t cap_noise = 0;
+};
+
+class BpfRecorder {
+ public:
+  using EventHandler = std::function<void(const armorer_event& event, size_t size)>;
+
+  // Opens, configures, loads and attaches the programs. Throws Fatal naming the cause (not
+  // root, BPF refused, no BTF, tracepoint missing) and the alternative (--audit-log).
+  static std::unique_ptr<BpfRecorder> start(const BpfRecorderOptions& options, EventHandler handler);
+  ~BpfRecorder();
+
+  // Follow this process (and, through fork, its future children). With await_exec, nothing
+  // it does is recorded before its next exec (a child armorer forked for the command).
+  void follow(pid_t tgid, bool await_exec = false);
+  // Waits up to timeout_ms for events and dispatches them; returns the number handled.
+  int poll(int timeout_ms);
+  // Drains what is already in the ring buffer without waiting.
+  int drain();
+  // True while any followed process is alive (pids mode) — the in-kernel task map is the truth.
+  bool has_tasks() const;
+  BpfStats stats() const;
+
+  BpfRecorder(const BpfRecorder&) = delete;
+  BpfRecorder& operator=(const BpfRecorder&) = delete;
+
+ private:
+  BpfRecorder() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace armorer

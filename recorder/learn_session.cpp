@@ -1,0 +1,189 @@
+#include "recorder/learn_session.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "core/error.h"
+#include "recorder/gated_child.h"
+#include "recorder/process_tree.h"
+
+namespace armorer {
+
+namespace {
+
+std::atomic<int> g_stop_signal{0};
+
+void on_stop_signal(int signo) { g_stop_signal.store(signo); }
+
+// Installs SIGINT/SIGTERM handlers for the session and restores the old ones afterwards.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal.store(0);
+    struct sigaction action{};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  int received() const { return g_stop_signal.load(); }
+
+ private:
+  struct sigaction old_int_{}, old_term_{};
+};
+
+int64_t clock_ms(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+constexpr long kCgroup2Magic = 0x63677270;
+
+uint64_t cgroup_id_of(const std::string& dir) {
+  struct statfs fs{};
+  if (statfs(dir.c_str(), &fs) != 0)
+    throw Fatal("cgroup '" + dir + "': " + std::strerror(errno));
+  if (fs.f_type != kCgroup2Magic)
+    throw Fatal("'" + dir + "' is not a cgroup v2 directory (on hybrid hosts cgroup2 is "
+                "mounted at /sys/fs/cgroup/unified)");
+  struct stat st{};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw Fatal("cgroup '" + dir + "' is not a directory");
+  return st.st_ino;
+}
+
+class StatusLine {
+ public:
+  explicit StatusLine(bool enabled) : enabled_(enabled) {}
+  ~StatusLine() {
+    if (drawn_) std::fputs("\r\033[K", stderr);
+  }
+  void draw(int64_t elapsed_ms, const DecoderCounters& counters, const BpfStats& stats) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\r\033[K[armorer] %.1fs  events %llu  files %zu  processes %llu  lost %llu",
+                 elapsed_ms / 1000.0, static_cast<unsigned long long>(counters.events),
+                 counters.files.size(), static_cast<unsigned long long>(counters.processes),
+                 static_cast<unsigned long long>(stats.lost));
+    drawn_ = true;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+};
+
+}  // namespace
+
+int64_t unix_time_ms() { return clock_ms(CLOCK_REALTIME); }
+
+std::string LearnTarget::describe() const {
+  switch (kind) {
+    case Kind::command: {
+      std::string text = "command:";
+      for (const auto& arg : command) text += " " + arg;
+      return text;
+    }
+    case Kind::pid: return "pid: " + std::to_string(pid);
+    case Kind::cgroup: return "cgroup: " + cgroup_dir;
+    case Kind::container: return "container: " + container;
+  }
+  return "unknown";
+}
+
+LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink) {
+  const LearnTarget& target = options.target;
+  BpfRecorderOptions bpf;
+  bpf.ring_buffer_bytes = options.ring_buffer_bytes;
+  std::unique_ptr<GatedChild> child;
+  std::vector<pid_t> seed_pids;
+  std::string cgroup_procs;
+  switch (target.kind) {
+    case LearnTarget::Kind::command:
+      child = std::make_unique<GatedChild>(target.command);  // checks the command exists first
+      break;
+    case LearnTarget::Kind::pid:
+      seed_pids = process_and_descendants(target.pid);  // throws if the pid does not exist
+      break;
+    case LearnTarget::Kind::cgroup:
+      bpf.target.mode = BpfTarget::Mode::cgroup;
+      bpf.target.cgroup_id = cgroup_id_of(target.cgroup_dir);
+      cgroup_procs = target.cgroup_dir + "/cgroup.procs";
+      break;
+    case LearnTarget::Kind::container:
+      throw Fatal("--container is resolved by the CLI into a cgroup target");
+  }
+
+  LearnResult result;
+  result.started_ms = unix_time_ms();
+  EventDecoder decoder(result.started_ms - clock_ms(CLOCK_BOOTTIME));
+  auto recorder = BpfRecorder::start(bpf, [&](const armorer_event& event, size_t size) {
+    decoder.handle(event, size);
+  });
+  for (pid_t pid : seed_pids) recorder->follow(pid);
+
+  StopSignals signals;
+  if (child) {
+    recorder->follow(child->pid(), /*await_exec=*/true);
+    child->release();
+  }
+
+  StatusLine status(options.live_status);
+  int64_t last_flush = clock_ms(CLOCK_MONOTONIC);
+  const int64_t start = last_flush;
+  bool saw_cgroup_member = false;
+  auto flush = [&] {
+    BpfStats stats = recorder->stats();
+    sink(decoder.take_batch(), stats);
+    last_flush = clock_ms(CLOCK_MONOTONIC);
+    return stats;
+  };
+
+  while (true) {
+    recorder->poll(100);
+    int64_t now = clock_ms(CLOCK_MONOTONIC);
+    if (int signo = signals.received()) {
+      result.interrupted = true;
+      if (child) child->signal(signo);
+      break;
+    }
+    if (options.duration_seconds > 0 && now - start >= options.duration_seconds * 1000) break;
+    bool target_alive = true;
+    if (child) {
+      child->poll_exit();
+      target_alive = recorder->has_tasks();
+    } else if (target.kind == LearnTarget::Kind::pid) {
+      target_alive = recorder->has_tasks();
+    } else if (target.kind == LearnTarget::Kind::cgroup) {
+      bool members = cgroup_has_processes(cgroup_procs);
+      saw_cgroup_member |= members;
+      target_alive = members || !saw_cgroup_member;
+    }
+    if (!target_alive) break;
+    if (now - last_flush >= options.flush_interval_ms || decoder.pending() >= 4096) {
+      BpfStats stats = flush();
+      status.draw(now - start, decoder.counters(), stats);
+    }
+  }
+  recorder->drain();
+  result.kernel = flush();
+  if (child) result.exit_status = child->wait_exit();
+  result.counters = decoder.counters();
+  result.ended_ms = unix_time_ms();
+  return result;
+}
+
+}  // namespace armorer

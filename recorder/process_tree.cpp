@@ -1,0 +1,59 @@
+#include "recorder/process_tree.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace armorer {
+
+namespace {
+
+// The parent pid from /proc/PID/stat; the command name may contain spaces and ')' so the
+// fields are read after the last ')'.
+pid_t parent_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return -1;
+  size_t close = line.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(line.substr(close + 1));
+  std::string state;
+  pid_t ppid = -1;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+}  // namespace
+
+std::vector<pid_t> process_and_descendants(pid_t root) {
+  if (root <= 0 || (kill(root, 0) != 0 && errno == ESRCH))
+    throw Fatal("no process with pid " + std::to_string(root));
+  std::multimap<pid_t, pid_t> children;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    children.emplace(parent_of(pid), pid);
+  }
+  std::vector<pid_t> out{root};
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto [begin, end] = children.equal_range(out[i]);
+    for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  }
+  return out;
+}
+
+bool cgroup_has_processes(const std::string& cgroup_procs_file) {
+  std::ifstream in(cgroup_procs_file);
+  pid_t pid = 0;
+  return static_cast<bool>(in >> pid);
+}
+
+}  // namespace armorer

@@ -1,0 +1,17 @@
+// Reading the process tree and cgroup membership from /proc and cgroupfs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace armorer {
+
+// `root` followed by every live descendant (by parent pid). Throws Fatal if `root` is gone.
+std::vector<pid_t> process_and_descendants(pid_t root);
+
+// True when the cgroup.procs file lists at least one process.
+bool cgroup_has_processes(const std::string& cgroup_procs_file);
+
+}  // namespace armorer
