@@ -1,0 +1,38 @@
+// The subcommands of `armorer`: each takes parsed options and returns the process exit code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace armorer::cli {
+
+struct LearnArgs {
+  std::string db;
+  std::string profile;
+  std::string label;
+  std::vector<std::string> command;  // after --
+  std::optional<int> pid;
+  std::string cgroup;
+  std::string container;
+  double duration = 0;
+  uint32_t buffer_size_mib = 16;
+  bool quiet = false;
+  bool json = false;
+};
+
+struct EmitArgs {
+  std::string db;
+  std::string profile;
+  std::string format = "apparmor";
+  std::string output;  // empty = stdout
+  std::string mode = "enforce";
+  bool explain = false;
+  bool no_abstractions = false;
+};
+
+int learn(const LearnArgs& args);
+int emit(const EmitArgs& args);
+
+}  // namespace armorer::cli

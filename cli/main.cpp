@@ -1,0 +1,120 @@
+// armorer: learn least-privilege AppArmor profiles from what a workload really does.
+// This file only parses arguments; the work is in the libraries (see cli/commands.h).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace {
+
+using armorer::cli::EmitArgs;
+using armorer::cli::LearnArgs;
+
+void add_learn(CLI::App& app, LearnArgs& args) {
+  auto* learn = app.add_subcommand("learn", "Record a workload and store what it did");
+  learn->add_option("--db", args.db, "SQLite database to add the run to (created if missing)")->required();
+  learn->add_option("--profile", args.profile, "Profile name the run belongs to")->required();
+  learn->add_option("--label", args.label, "Free text stored with the run (e.g. a CI job id)");
+  auto* pid = learn->add_option("--pid", args.pid, "Record this running process and its descendants");
+  auto* cgroup = learn->add_option("--cgroup", args.cgroup, "Record every process of this cgroup v2 directory");
+  pid->excludes(cgroup);
+  learn->add_option("--duration", args.duration, "Stop after this many seconds")->check(CLI::PositiveNumber);
+  learn->add_option("--buffer-size", args.buffer_size_mib, "Ring buffer size in MiB (power of two)")
+      ->check(CLI::Range(1, 1024));
+  learn->add_flag("--quiet,-q", args.quiet, "No status line and no summary");
+  learn->add_flag("--json", args.json, "Print the run summary as JSON on stdout");
+}
+
+void add_emit(CLI::App& app, EmitArgs& args) {
+  auto* emit = app.add_subcommand("emit", "Write the learned profile in a deployable format");
+  emit->add_option("--db", args.db, "SQLite database written by `armorer learn`")->required();
+  emit->add_option("--profile", args.profile, "Profile to emit")->required();
+  emit->add_option("--format", args.format, "Output format")
+      ->check(CLI::IsMember({"apparmor", "ecs"}));
+  emit->add_option("--output,-o", args.output, "Write to this file instead of stdout");
+  emit->add_option("--mode", args.mode, "AppArmor profile mode")->check(CLI::IsMember({"enforce", "complain"}));
+  emit->add_flag("--explain", args.explain, "Comment each rule with the observations behind it");
+  emit->add_flag("--no-abstractions", args.no_abstractions, "Never include stock abstractions");
+}
+
+// `armorer learn ... -- CMD ARGS`: everything after the first "--" is the command, verbatim.
+std::vector<std::string> split_command(std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "--") continue;
+    std::vector<std::string> command(args.begin() + static_cast<long>(i) + 1, args.end());
+    args.resize(i);
+    return command;
+  }
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  LearnArgs learn_args;
+  EmitArgs emit_args;
+  bool has_separator = false;
+  for (const auto& arg : args) has_separator |= (arg == "--");
+  learn_args.command = split_command(args);
+
+  CLI::App app{"armorer: learn least-privilege AppArmor profiles from what a workload does"};
+  app.set_version_flag("--version", std::string("armorer ") + ARMORER_VERSION);
+  app.require_subcommand(1);
+  add_learn(app, learn_args);
+  add_emit(app, emit_args);
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::printf("armorer %s\n", ARMORER_VERSION);
+    return 0;
+  } catch (const CLI::ExtrasError& error) {
+    std::fprintf(stderr, "armorer: usage error: %s (a command to record goes after --: "
+                 "armorer learn --db FILE --profile NAME -- COMMAND [ARG...])\n", error.what());
+    return armorer::kExitUsage;
+  } catch (const CLI::ParseError& error) {
+    std::fprintf(stderr, "armorer: usage error: %s (see armorer --help)\n", error.what());
+    return armorer::kExitUsage;
+  }
+
+  try {
+    if (app.got_subcommand("learn")) {
+      auto* learn = app.get_subcommand("learn");
+      int targets = (learn_args.pid ? 1 : 0) + (learn_args.cgroup.empty() ? 0 : 1) +
+                    (has_separator ? 1 : 0);
+      if (targets == 0)
+        throw armorer::Fatal("learn needs a target: -- COMMAND [ARG...], --pid PID or --cgroup DIR",
+                             armorer::kExitUsage);
+      if (targets > 1)
+        throw armorer::Fatal("learn takes exactly one target: -- COMMAND, --pid or --cgroup",
+                             armorer::kExitUsage);
+      if (has_separator && learn_args.command.empty())
+        throw armorer::Fatal("no command after --", armorer::kExitUsage);
+      (void)learn;
+      return armorer::cli::learn(learn_args);
+    }
+    if (app.got_subcommand("emit")) {
+      if (has_separator || !learn_args.command.empty())
+        throw armorer::Fatal("emit takes no command after --", armorer::kExitUsage);
+      return armorer::cli::emit(emit_args);
+    }
+  } catch (const armorer::Fatal& error) {
+    std::fprintf(stderr, "armorer: %s%s\n",
+                 error.exit_code() == armorer::kExitUsage ? "usage error: " : "error: ", error.what());
+    return error.exit_code();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "armorer: error: %s\n", error.what());
+    return armorer::kExitFailure;
+  }
+  return 0;
+}

@@ -1,0 +1,112 @@
+/* A program that makes exactly the system calls an integration test asks for, so that the
+ * recording can be compared with what was really done. Usage: workload STEP [ARGS] [-- STEP ...] */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int fail(const char *step, const char *arg) {
+  fprintf(stderr, "workload: %s %s: %s\n", step, arg ? arg : "", strerror(errno));
+  return 1;
+}
+
+/* Runs one step starting at argv[0]; returns how many arguments it used, or -1. */
+static int step(char **argv, int argc) {
+  const char *s = argv[0];
+  const char *a = argc > 1 ? argv[1] : NULL;
+  const char *b = argc > 2 ? argv[2] : NULL;
+  int fd;
+  if (!strcmp(s, "read") && a) {
+    if ((fd = open(a, O_RDONLY)) < 0) return fail(s, a), -1;
+    close(fd);
+    return 2;
+  }
+  if (!strcmp(s, "read-at") && a && b) { /* dirfd-relative open */
+    int dir = open(a, O_RDONLY | O_DIRECTORY);
+    if (dir < 0 || (fd = openat(dir, b, O_RDONLY)) < 0) return fail(s, b), -1;
+    close(fd);
+    close(dir);
+    return 3;
+  }
+  if (!strcmp(s, "write") && a) {
+    if ((fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) return fail(s, a), -1;
+    if (write(fd, "x\n", 2) != 2) return fail(s, a), -1;
+    close(fd);
+    return 2;
+  }
+  if (!strcmp(s, "append") && a) {
+    if ((fd = open(a, O_WRONLY | O_APPEND)) < 0) return fail(s, a), -1;
+    close(fd);
+    return 2;
+  }
+  if (!strcmp(s, "lock") && a) {
+    if ((fd = open(a, O_RDONLY)) < 0 || flock(fd, LOCK_EX) < 0) return fail(s, a), -1;
+    close(fd);
+    return 2;
+  }
+  if (!strcmp(s, "mmap-exec") && a) {
+    if ((fd = open(a, O_RDONLY)) < 0) return fail(s, a), -1;
+    void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) return fail(s, a), -1;
+    munmap(p, 4096);
+    close(fd);
+    return 2;
+  }
+  if (!strcmp(s, "mkdir") && a) return mkdir(a, 0755) ? (fail(s, a), -1) : 2;
+  if (!strcmp(s, "rmdir") && a) return rmdir(a) ? (fail(s, a), -1) : 2;
+  if (!strcmp(s, "unlink") && a) return unlink(a) ? (fail(s, a), -1) : 2;
+  if (!strcmp(s, "chmod") && a) return chmod(a, 0600) ? (fail(s, a), -1) : 2;
+  if (!strcmp(s, "rename") && a && b) return rename(a, b) ? (fail(s, a), -1) : 3;
+  if (!strcmp(s, "link") && a && b) return link(a, b) ? (fail(s, a), -1) : 3;
+  if (!strcmp(s, "symlink") && a && b) return symlink(a, b) ? (fail(s, b), -1) : 3;
+  if (!strcmp(s, "raw-socket")) {
+    /* Needs CAP_NET_RAW: the attempt is what matters, not the result. */
+    fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    if (fd >= 0) close(fd);
+    return 1;
+  }
+  if (!strcmp(s, "tcp-socket")) {
+    if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) return fail(s, NULL), -1;
+    close(fd);
+    return 1;
+  }
+  if (!strcmp(s, "exec") && a) { /* fork + exec a[...] up to the next "--", wait */
+    int n = 1;
+    while (n < argc && strcmp(argv[n], "--")) n++;
+    char **child = calloc(n, sizeof(char *));
+    for (int i = 1; i < n; i++) child[i - 1] = argv[i];
+    pid_t pid = fork();
+    if (pid == 0) {
+      execv(child[0], child);
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    free(child);
+    return n;
+  }
+  fprintf(stderr, "workload: unknown step '%s'\n", s);
+  return -1;
+}
+
+int main(int argc, char **argv) {
+  int i = 1;
+  while (i < argc) {
+    if (!strcmp(argv[i], "--")) { i++; continue; }
+    int end = i;
+    while (end < argc && strcmp(argv[end], "--")) end++;
+    int used = step(argv + i, end - i);
+    if (used < 0) return 1;
+    i += used;
+  }
+  return 0;
+}
