@@ -1,0 +1,37 @@
+// Internal to the AARE matcher: apparmor_parser's regex engine grammar (libapparmor_re), parsed
+// into a position (Glushkov) automaton that is simulated with bit sets. No backtracking: a
+// match costs O(path length × active positions / 64), whatever the pattern.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace armorer::aare_detail {
+
+class PositionAutomaton {
+ public:
+  // `regex` is what to_parser_regex produced. nullopt + *error where the parser's regex
+  // engine refuses it (e.g. "[]", "[a-]": both pass the first stage but not the second).
+  static std::optional<PositionAutomaton> build(std::string_view regex, std::string* error);
+
+  bool matches(std::string_view text) const;
+
+ private:
+  using Word = std::uint64_t;
+
+  std::size_t words_ = 0;            // bit-set width, in words
+  std::uint8_t byte_class_[256] = {};
+  std::vector<Word> class_mask_;     // per byte class: positions that accept such a byte
+  std::vector<Word> follow_;         // per position: positions that may come next
+  std::vector<Word> first_;          // positions that may come first
+  std::vector<Word> last_;           // positions that may come last
+  bool accepts_empty_ = false;
+  std::optional<std::string> literal_;  // set when the regex is a plain string
+
+  friend class AutomatonBuilder;
+};
+
+}  // namespace armorer::aare_detail
