@@ -17,10 +17,12 @@ struct Wanted {
   std::string reason;
 };
 
+// Takes the reason by pointer: it is filled in while the rule is being made, so it must be
+// read only after that call has returned.
 template <class T>
-Wanted wanted_from(std::optional<T> rule, std::string reason) {
-  if (!rule) return {std::nullopt, reason.empty() ? "no rule can be written" : std::move(reason)};
-  return {Rule(std::move(*rule)), {}};
+Wanted wanted_from(std::optional<T> rule, const std::string* reason) {
+  if (rule) return {Rule(std::move(*rule)), {}};
+  return {std::nullopt, reason->empty() ? "no rule can be written" : *reason};
 }
 
 class RuleBuilder {
@@ -37,21 +39,21 @@ class RuleBuilder {
       auto rule = FileRule::make(generaliser_.pattern_for(need->path), need->perms,
                                  need->exec ? options_.exec_mode : ExecMode::none, need->owner,
                                  false, &why_not);
-      return wanted_from(std::move(rule), why_not);
+      return wanted_from(std::move(rule), &why_not);
     }
     switch (obs.kind) {
       case ObsKind::capability:
-        return wanted_from(CapabilityRule::from_observation(obs, &why_not), why_not);
+        return wanted_from(CapabilityRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::network:
-        return wanted_from(NetworkRule::from_observation(obs, &why_not), why_not);
+        return wanted_from(NetworkRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::signal:
-        return wanted_from(SignalRule::from_observation(obs, &why_not), why_not);
+        return wanted_from(SignalRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::ptrace:
-        return wanted_from(PtraceRule::from_observation(obs, &why_not), why_not);
+        return wanted_from(PtraceRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::mount:
-        return wanted_from(MountRule::from_observation(obs, &why_not), why_not);
+        return wanted_from(MountRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::unix_socket:
-        return wanted_from(UnixRule::from_observation(obs, &why_not), why_not);
+        return wanted_from(UnixRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::syscall:
         return {};
       case ObsKind::file:
