@@ -13,7 +13,7 @@ struct ApparmorOptions {
   bool explain = false;   // provenance comments above each rule
 };
 
-// An AppArmor 3 profile: `abi <abi/3.0>,`, `#include <tunables/global>`,
+// An AppArmor 3 profile: `abi <abi/3.0>,`, `include <tunables/global>`,
 // `profile NAME flags=(attach_disconnected,mediate_deleted) { ... }`.
 std::string write_apparmor(const RuleSet& rules, const ApparmorOptions& options);
 
