@@ -1,0 +1,382 @@
+// The analyzer on plain observations: the mapping onto AppArmor rules, the first
+// generalisation, determinism, and the coverage check that `emit` relies on.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyzer.h"
+#include "analyzer/apparmor_names.h"
+#include "analyzer/path_generaliser.h"
+#include "core/error.h"
+
+using namespace armorer;
+
+// Readable failures: doctest prints {?} for containers it does not know.
+template <>
+struct doctest::StringMaker<std::vector<std::string>> {
+  static String convert(const std::vector<std::string>& lines) {
+    std::string text = "{";
+    for (const auto& line : lines) text += "\n  \"" + comment_safe(line) + "\"";
+    return (text + "}").c_str();
+  }
+};
+
+namespace {
+
+Observation obs(ObsKind kind, std::string object, uint32_t bits = 0, uint32_t flags = 0,
+                std::string subject = "/usr/bin/app") {
+  Observation o;
+  o.kind = kind;
+  o.subject = std::move(subject);
+  o.object = std::move(object);
+  o.access = bits;
+  o.flags = flags;
+  return o;
+}
+
+Observation file(std::string path, uint32_t bits, uint32_t flags = 0) {
+  return obs(ObsKind::file, std::move(path), bits, flags);
+}
+
+AnalyzerOptions exact() {
+  AnalyzerOptions options;
+  options.use_abstractions = false;
+  return options;
+}
+
+std::vector<std::string> lines(const RuleSet& rules) {
+  std::vector<std::string> out;
+  for (const auto& entry : rules.entries()) out.push_back(render(entry.rule));
+  return out;
+}
+
+std::vector<std::string> lines_for(const std::vector<Observation>& observations,
+                                   const AnalyzerOptions& options = exact()) {
+  return lines(analyze("test", observations, options));
+}
+
+using Lines = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("each recorded access bit becomes its AppArmor letter") {
+  const std::vector<std::pair<uint32_t, std::string>> mapping{
+      {access::read, "r"},       {access::write, "w"},      {access::append, "a"},
+      {access::create, "w"},     {access::remove, "w"},     {access::rename_src, "w"},
+      {access::rename_dst, "w"}, {access::setattr, "w"},    {access::link, "l"},
+      {access::lock, "k"},       {access::mmap_exec, "m"},
+  };
+  for (const auto& [bit, letter] : mapping) {
+    CAPTURE(access_to_string(bit));
+    CHECK(lines_for({file("/data/f", bit)}) == Lines{"/data/f " + letter + ","});
+  }
+  CHECK(lines_for({file("/data/f", access::read | access::lock | access::mmap_exec)}) ==
+        Lines{"/data/f rkm,"});
+}
+
+TEST_CASE("append and write are never written together: w wins") {
+  CHECK(lines_for({file("/log", access::append | access::write)}) == Lines{"/log w,"});
+  CHECK(lines_for({file("/log", access::append), file("/log", access::create)}) ==
+        Lines{"/log w,"});
+  CHECK(lines_for({file("/log", access::append), file("/log", access::read)}) ==
+        Lines{"/log ra,"});
+}
+
+TEST_CASE("executed files get an exec mode, and keep r when they were also read") {
+  CHECK(lines_for({obs(ObsKind::exec, "/usr/bin/cat", access::exec)}) ==
+        Lines{"/usr/bin/cat ix,"});
+  CHECK(lines_for({obs(ObsKind::exec, "/usr/bin/cat", access::exec),
+                   file("/usr/bin/cat", access::read)}) == Lines{"/usr/bin/cat rix,"});
+  AnalyzerOptions px = exact();
+  px.exec_mode = ExecMode::Px;
+  CHECK(lines_for({obs(ObsKind::exec, "/usr/bin/cat", access::exec)}, px) ==
+        Lines{"/usr/bin/cat Px,"});
+}
+
+TEST_CASE("directories end in '/' and owner is used only when every access had it") {
+  CHECK(lines_for({file("/data/dir", access::read, obs_flag::directory)}) ==
+        Lines{"/data/dir/ r,"});
+  CHECK(lines_for({file("/data/dir/", access::read, obs_flag::directory)}) ==
+        Lines{"/data/dir/ r,"});
+  CHECK(lines_for({file("/tmp/out", access::write, obs_flag::owner),
+                   file("/tmp/out", access::read, obs_flag::owner)}) ==
+        Lines{"owner /tmp/out rw,"});
+  CHECK(lines_for({file("/tmp/out", access::write, obs_flag::owner),
+                   file("/tmp/out", access::read)}) == Lines{"/tmp/out rw,"});
+}
+
+TEST_CASE("process and thread ids under /proc become @{pid} and @{tid}") {
+  CHECK(lines_for({file("/proc/1234/status", access::read)}) ==
+        Lines{"/proc/@{pid}/status r,"});
+  CHECK(lines_for({file("/proc/12/task/34/stat", access::read)}) ==
+        Lines{"/proc/@{pid}/task/@{tid}/stat r,"});
+  CHECK(lines_for({file("/proc/12/fd", access::read, obs_flag::directory)}) ==
+        Lines{"/proc/@{pid}/fd/ r,"});
+
+  // Many processes, one rule, with every observation counted in its provenance.
+  const RuleSet rules = analyze(
+      "test", std::vector{file("/proc/1/status", access::read), file("/proc/4242/status", access::read)},
+      exact());
+  REQUIRE(rules.entries().size() == 1);
+  CHECK(rules.entries()[0].provenance.observations == 2);
+}
+
+TEST_CASE("numbers that are not /proc ids stay exact") {
+  const std::vector<std::string> untouched{
+      "/proc/self/status",        // not a number
+      "/proc/thread-self/stat",   // not a number
+      "/procx/12/stat",           // not /proc
+      "/data/12/file",            // numbers elsewhere are left for a later generaliser
+      "/proc/sys/kernel/pid_max", // no id component
+      "/proc/0/status",           // 0 is no process: @{pid} does not match it
+      "/proc/0123/status",        // leading zero: @{pid} does not match it
+      "/proc/99999999/status",    // beyond @{pid}'s range
+      "/proc/12x/status",
+  };
+  PathGeneraliser generaliser;
+  for (const auto& path : untouched) {
+    CAPTURE(path);
+    CHECK(generaliser.pattern_for(path) == aare_escape(path));
+  }
+  CHECK(lines_for({file("/proc/12/task/thread/stat", access::read)}) ==
+        Lines{"/proc/@{pid}/task/thread/stat r,"});
+}
+
+TEST_CASE("paths the recorder could not resolve are skipped, never shortened") {
+  const std::vector<Observation> observations{
+      file("/very/long/pa", access::read, obs_flag::truncated),
+      file("/detached/file", access::write, obs_flag::disconnected),
+      file("relative/path", access::read),
+  };
+  const RuleSet rules = analyze("test", observations, exact());
+  CHECK(rules.entries().empty());
+  REQUIRE(rules.skipped().size() == 3);
+  std::vector<std::string> reasons;
+  for (const auto& skipped : rules.skipped()) reasons.push_back(skipped.reason);
+  CHECK(std::count(reasons.begin(), reasons.end(), "path was truncated by the recorder") == 1);
+  CHECK(std::count(reasons.begin(), reasons.end(), "path is not reachable from the task's root") == 1);
+  CHECK(std::count(reasons.begin(), reasons.end(), "path is not absolute") == 1);
+  CHECK(uncovered(rules, observations).size() == 3);
+}
+
+TEST_CASE("capabilities and network accesses") {
+  CHECK(lines_for({obs(ObsKind::capability, "net_raw"), obs(ObsKind::capability, "CAP_SETUID"),
+                   obs(ObsKind::capability, "21")}) ==
+        Lines{"capability net_raw,", "capability setuid,", "capability sys_admin,"});
+  CHECK(lines_for({obs(ObsKind::network, "inet stream 6"), obs(ObsKind::network, "2 1 6"),
+                   obs(ObsKind::network, "inet6 raw 58"), obs(ObsKind::network, "netlink raw 0")}) ==
+        Lines{"network inet stream,", "network inet6 raw,", "network netlink raw,"});
+
+  const RuleSet rules = analyze("test",
+                                std::vector{obs(ObsKind::capability, "cap_bogus"),
+                                            obs(ObsKind::network, "inet, stream 6"),
+                                            obs(ObsKind::network, "inet dccp 33")},
+                                exact());
+  CHECK(rules.entries().empty());
+  CHECK(rules.skipped().size() == 3);
+}
+
+TEST_CASE("signals, ptrace, mounts and unix sockets") {
+  CHECK(lines_for({obs(ObsKind::signal, "term /usr/bin/worker"),
+                   obs(ObsKind::signal, "SIGHUP /usr/bin/worker"),
+                   obs(ObsKind::signal, "9 unconfined")}) ==
+        Lines{"signal (send) set=(hup, term) peer=/usr/bin/worker,",
+              "signal (send) set=(kill) peer=\"unconfined\","});
+  CHECK(lines_for({obs(ObsKind::ptrace, "/usr/bin/child")}) ==
+        Lines{"ptrace (read, trace) peer=/usr/bin/child,"});
+  CHECK(lines_for({obs(ObsKind::mount, "tmpfs tmpfs /mnt/scratch")}) ==
+        Lines{"mount fstype=tmpfs \"tmpfs\" -> /mnt/scratch,"});
+  CHECK(lines_for({obs(ObsKind::unix_socket, "stream @session-bus"),
+                   obs(ObsKind::unix_socket, "dgram none")}) ==
+        Lines{"unix type=dgram peer=(addr=none),", "unix type=stream peer=(addr=\"@session-bus\"),"});
+  // A socket bound to a path is the file rule of that path.
+  CHECK(lines_for({obs(ObsKind::unix_socket, "stream /run/app.sock")}) ==
+        Lines{"/run/app.sock rw,"});
+
+  // A signal with no peer would need the peer-less rule, which allows every peer.
+  const RuleSet rules = analyze("test", std::vector{obs(ObsKind::signal, "term")}, exact());
+  CHECK(rules.entries().empty());
+  REQUIRE(rules.skipped().size() == 1);
+  CHECK(rules.skipped()[0].reason == "signal without a known peer");
+}
+
+TEST_CASE("system calls produce no AppArmor rule and are never reported as denied") {
+  const std::vector<Observation> observations{obs(ObsKind::syscall, "openat"),
+                                              file("/etc/hosts", access::read)};
+  const RuleSet rules = analyze("test", observations, exact());
+  CHECK(lines(rules) == Lines{"/etc/hosts r,"});
+  CHECK(rules.skipped().empty());
+  CHECK(uncovered(rules, observations).empty());
+}
+
+namespace {
+
+std::vector<Observation> mixed_observations() {
+  return {
+      file("/etc/passwd", access::read),
+      file("/tmp/out", access::write | access::create, obs_flag::owner),
+      file("/proc/1234/status", access::read),
+      file("/proc/99/status", access::read),
+      file("/var/log/app.log", access::append),
+      file("/var/log/app.log", access::read),
+      file("/etc/passwd", access::read, 0),
+      obs(ObsKind::exec, "/usr/bin/cat", access::exec),
+      file("/usr/bin/cat", access::read),
+      file("/usr/lib/x86_64-linux-gnu/libc.so.6", access::read | access::mmap_exec),
+      file("/etc/ld.so.cache", access::read),
+      file("/dev/null", access::write),
+      obs(ObsKind::capability, "net_raw"),
+      obs(ObsKind::capability, "setuid"),
+      obs(ObsKind::network, "inet raw 1"),
+      obs(ObsKind::signal, "term /usr/bin/worker"),
+      obs(ObsKind::signal, "hup /usr/bin/worker"),
+      obs(ObsKind::mount, "tmpfs tmpfs /mnt/scratch"),
+      obs(ObsKind::syscall, "openat"),
+      file("/trunc", access::read, obs_flag::truncated),
+  };
+}
+
+}  // namespace
+
+TEST_CASE("the same observations in any order give the same rules") {
+  auto observations = mixed_observations();
+  for (bool abstractions : {false, true}) {
+    AnalyzerOptions options;
+    options.use_abstractions = abstractions;
+    const RuleSet reference = analyze("test", observations, options);
+    for (unsigned seed = 1; seed <= 20; ++seed) {
+      std::mt19937 random(seed);
+      std::shuffle(observations.begin(), observations.end(), random);
+      const RuleSet shuffled = analyze("test", observations, options);
+      CHECK(lines(shuffled) == lines(reference));
+      REQUIRE(shuffled.entries().size() == reference.entries().size());
+      for (size_t i = 0; i < shuffled.entries().size(); ++i) {
+        const auto& a = shuffled.entries()[i].provenance;
+        const auto& b = reference.entries()[i].provenance;
+        CHECK(a.observations == b.observations);
+        CHECK(a.subjects == b.subjects);
+      }
+    }
+  }
+}
+
+TEST_CASE("uncovered() is empty for what the rules were learned from, and only for that") {
+  const auto observations = mixed_observations();
+  for (bool abstractions : {false, true}) {
+    AnalyzerOptions options;
+    options.use_abstractions = abstractions;
+    const RuleSet rules = analyze("test", observations, options);
+    const auto denied = uncovered(rules, observations);
+    // Only the truncated path: it was skipped, so the profile denies it.
+    REQUIRE(denied.size() == 1);
+    CHECK(denied[0].object == "/trunc");
+
+    CHECK(uncovered(rules, std::vector{file("/etc/shadow", access::read)}).size() == 1);
+    CHECK(uncovered(rules, std::vector{file("/etc/passwd", access::write)}).size() == 1);
+    CHECK(uncovered(rules, std::vector{file("/etc/passwd/", access::read, obs_flag::directory)}).size() == 1);
+    CHECK(uncovered(rules, std::vector{file("/var/log/app.log", access::write)}).size() == 1);
+    CHECK(uncovered(rules, std::vector{file("/proc/5/status", access::read)}).empty());
+    CHECK(uncovered(rules, std::vector{file("/proc/5/environ", access::read)}).size() == 1);
+    // `owner /tmp/out` does not allow someone else's /tmp/out.
+    CHECK(uncovered(rules, std::vector{file("/tmp/out", access::write)}).size() == 1);
+    CHECK(uncovered(rules, std::vector{file("/tmp/out", access::write, obs_flag::owner)}).empty());
+    CHECK(uncovered(rules, std::vector{obs(ObsKind::exec, "/usr/bin/cat", access::exec)}).empty());
+    CHECK(uncovered(rules, std::vector{obs(ObsKind::exec, "/usr/bin/tac", access::exec)}).size() == 1);
+    CHECK(uncovered(rules, std::vector{obs(ObsKind::capability, "sys_admin")}).size() == 1);
+    CHECK(uncovered(rules, std::vector{obs(ObsKind::network, "inet stream 6")}).size() == 1);
+    CHECK(uncovered(rules, std::vector{obs(ObsKind::signal, "kill /usr/bin/worker")}).size() == 1);
+    CHECK(uncovered(rules, std::vector{obs(ObsKind::signal, "term /usr/bin/other")}).size() == 1);
+    CHECK(uncovered(rules, std::vector{obs(ObsKind::mount, "tmpfs tmpfs /mnt/other")}).size() == 1);
+  }
+}
+
+TEST_CASE("abstractions/base replaces explicit rules only for what it is known to allow") {
+  const auto observations = mixed_observations();
+  AnalyzerOptions options;
+  options.use_abstractions = true;
+  const Lines with_base = lines(analyze("test", observations, options));
+  CHECK(with_base.front() == "include <abstractions/base>");
+  for (const auto& line : with_base) {
+    CHECK(line.find("libc.so.6") == std::string::npos);
+    CHECK(line.find("ld.so.cache") == std::string::npos);
+    CHECK(line.find("/dev/null") == std::string::npos);
+  }
+  CHECK(std::count(with_base.begin(), with_base.end(), "/etc/passwd r,") == 1);
+
+  // Without abstractions every access is explicit.
+  const Lines explicit_only = lines(analyze("test", observations, exact()));
+  CHECK(std::count(explicit_only.begin(), explicit_only.end(), "/usr/lib/x86_64-linux-gnu/libc.so.6 rm,") == 1);
+  CHECK(std::count(explicit_only.begin(), explicit_only.end(), "/etc/ld.so.cache r,") == 1);
+
+  // Nothing the abstraction covers: no include.
+  CHECK(lines_for({file("/etc/passwd", access::read)}, options) == Lines{"/etc/passwd r,"});
+  // base gives /dev/null rw, not k: the lock needs its own rule.
+  CHECK(lines_for({file("/dev/null", access::lock)}, options) == Lines{"/dev/null k,"});
+}
+
+TEST_CASE("the abstraction entries armorer relies on are in the stock abstractions/base") {
+  std::ifstream in("/etc/apparmor.d/abstractions/base");
+  REQUIRE_MESSAGE(in.good(), "/etc/apparmor.d/abstractions/base is missing (apt install apparmor)");
+  std::vector<std::string> stock;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string word, normalised;
+    while (words >> word) normalised += (normalised.empty() ? "" : " ") + word;
+    stock.push_back(normalised);
+  }
+  for (const auto& entry : known_abstraction_entries("base")) {
+    const std::string rule = std::string(entry.pattern) + " " + std::string(entry.perms) + ",";
+    CAPTURE(rule);
+    CHECK(std::find(stock.begin(), stock.end(), rule) != stock.end());
+  }
+  CHECK(known_abstraction_entries("nameservice").empty());
+}
+
+TEST_CASE("profile names are validated before anything is built") {
+  for (const std::string& good : std::vector<std::string>{"web", "web-app_1.2", "0day", std::string(128, 'a')})
+    CHECK_NOTHROW(RuleSet{good});
+  for (const std::string& bad : std::vector<std::string>{"", "a b", "x, /** rwx,", "a\"b", "a\nb", "{a,b}", "*", "..",
+                                "-x", ".hidden", "a#b", "/usr/bin/x", "ns:name", "hat//x",
+                                "unconfined", std::string(129, 'a')}) {
+    CAPTURE(comment_safe(bad));
+    CHECK_THROWS_AS(RuleSet{bad}, Fatal);
+  }
+  try {
+    RuleSet bad("a\nb");
+    FAIL("no exception");
+  } catch (const Fatal& error) {
+    const std::string message = error.what();
+    CHECK(message.find('\n') == std::string::npos);
+    CHECK(message.find("invalid profile name") != std::string::npos);
+  }
+}
+
+TEST_CASE("rules of one kind and target merge; different exec modes conflict") {
+  std::string why;
+  auto read = FileRule::make("/x", file_perm::r, ExecMode::none, true, false, &why);
+  auto exec = FileRule::make("/x", 0, ExecMode::ix, true, false, &why);
+  auto other = FileRule::make("/x", 0, ExecMode::Px, false, false, &why);
+  REQUIRE(read);
+  REQUIRE(exec);
+  REQUIRE(other);
+  CHECK(read->same_target(*exec));
+  read->merge(*exec);
+  CHECK(read->render() == "owner /x rix,");
+  CHECK_THROWS_AS(read->merge(*other), Fatal);
+
+  auto nothing = FileRule::make("/x", 0, ExecMode::none, false, false, &why);
+  CHECK_FALSE(nothing);
+  CHECK(why == "rule grants nothing");
+
+  // Rules order by kind, then target: the section order of a profile.
+  RuleSet rules("test");
+  rules.add(*read, {});
+  rules.add(*CapabilityRule::make("chown", nullptr), {});
+  rules.add(*NetworkRule::make("inet", "", nullptr), {});
+  CHECK(lines(rules) == Lines{"capability chown,", "network inet,", "owner /x rix,"});
+}
