@@ -74,8 +74,11 @@ void RuleSet::add(Rule rule, const Provenance& why) {
 }
 
 void RuleSet::skip(const Observation& obs, std::string reason) {
+  // Every skipped observation stays listed (callers match them against uncovered());
+  // the writer folds the ones that read the same in a comment.
   auto key = [](const SkippedObservation& s) {
-    return std::tie(s.reason, s.observation.kind, s.observation.object);
+    const Observation& o = s.observation;
+    return std::tie(s.reason, o.kind, o.object, o.subject, o.access, o.flags);
   };
   SkippedObservation entry{obs, std::move(reason)};
   auto at = std::lower_bound(skipped_.begin(), skipped_.end(), entry,

@@ -61,7 +61,8 @@ class RuleSet {
   void skip(const Observation& obs, std::string reason);
 
   const std::vector<RuleEntry>& entries() const { return entries_; }
-  // Sorted by reason, then object: stable output whatever the input order.
+  // One entry per distinct observation (Observation::key()), sorted by reason, kind and object:
+  // stable output whatever the input order.
   const std::vector<SkippedObservation>& skipped() const { return skipped_; }
 
   // Whether a profile holding exactly these rules lets `obs` happen. File permissions are

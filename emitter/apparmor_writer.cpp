@@ -91,10 +91,14 @@ std::string write_apparmor(const RuleSet& rules, const ApparmorOptions& options)
   if (!rules.skipped().empty()) {
     if (!first) out << "\n";
     out << "  # not allowed: no rule can be written for these observations\n";
-    for (const auto& skipped : rules.skipped())
-      out << "  # skipped: " << comment_safe(skipped.reason) << ": "
-          << to_string(skipped.observation.kind) << " " << comment_safe(skipped.observation.object)
-          << "\n";
+    std::string previous;
+    for (const auto& skipped : rules.skipped()) {
+      std::string line = "  # skipped: " + comment_safe(skipped.reason) + ": " +
+                         std::string(to_string(skipped.observation.kind)) + " " +
+                         comment_safe(skipped.observation.object) + "\n";
+      if (line != previous) out << line;  // several subjects may have hit the same object
+      previous = std::move(line);
+    }
   }
   out << "}\n";
   return out.str();

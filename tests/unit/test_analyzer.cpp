@@ -164,6 +164,29 @@ TEST_CASE("paths the recorder could not resolve are skipped, never shortened") {
   CHECK(uncovered(rules, observations).size() == 3);
 }
 
+TEST_CASE("every observation the rules deny is listed as skipped, subject and all") {
+  // `emit` matches uncovered() against skipped() fact by fact: none may be folded away.
+  std::vector<Observation> observations{
+      obs(ObsKind::file, "/cut/na", access::read, obs_flag::truncated, "/usr/bin/a"),
+      obs(ObsKind::file, "/cut/na", access::read, obs_flag::truncated, "/usr/bin/b"),
+      obs(ObsKind::file, "/cut/na", access::write, obs_flag::truncated, "/usr/bin/a"),
+      obs(ObsKind::signal, "term", 0, 0, "/usr/bin/a"),
+      file("/etc/hosts", access::read),
+  };
+  const RuleSet rules = analyze("test", observations, exact());
+  const auto denied = uncovered(rules, observations);
+  CHECK(denied.size() == 4);
+  CHECK(rules.skipped().size() == 4);
+  for (const auto& o : denied) {
+    CAPTURE(o.object);
+    CHECK(std::any_of(rules.skipped().begin(), rules.skipped().end(),
+                      [&](const SkippedObservation& s) { return same_fact(s.observation, o); }));
+  }
+  // The same fact twice is one entry.
+  observations.push_back(observations.front());
+  CHECK(analyze("test", observations, exact()).skipped().size() == 4);
+}
+
 TEST_CASE("capabilities and network accesses") {
   CHECK(lines_for({obs(ObsKind::capability, "net_raw"), obs(ObsKind::capability, "CAP_SETUID"),
                    obs(ObsKind::capability, "21")}) ==

@@ -329,6 +329,21 @@ TEST_CASE("an empty rule set is still a valid profile") {
   check_compiles(profile);
 }
 
+TEST_CASE("an object skipped for several subjects is one comment line") {
+  const std::vector<Observation> observations{
+      obs(ObsKind::file, "/cut/na", access::read, obs_flag::truncated, "/usr/bin/a"),
+      obs(ObsKind::file, "/cut/na", access::read, obs_flag::truncated, "/usr/bin/b"),
+      obs(ObsKind::file, "/cut/other", access::read, obs_flag::truncated, "/usr/bin/b"),
+  };
+  const RuleSet rules = analyze("cut", observations, AnalyzerOptions{});
+  CHECK(rules.skipped().size() == 3);
+  const std::string profile = write_apparmor(rules, ApparmorOptions{});
+  const auto body = body_lines(profile);
+  CHECK(std::count(body.begin(), body.end(), "# skipped: path was truncated by the recorder: file /cut/na") == 1);
+  CHECK(std::count(body.begin(), body.end(), "# skipped: path was truncated by the recorder: file /cut/other") == 1);
+  check_compiles(profile);
+}
+
 TEST_CASE("hostile file names never widen a rule") {
   const std::vector<std::string> names{
       "x, /** rwx,", "a\"b",      "a\nb",       "{a,b}",         "*",       "..",
