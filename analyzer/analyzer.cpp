@@ -80,6 +80,8 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
   RuleSet rules(profile_name);
   RuleBuilder builder(options);
   std::set<int64_t> runs;
+  std::vector<RuleEntry> batch;
+  std::vector<SkippedObservation> skipped;
   for (size_t i = 0; i < observations.size(); ++i) {
     const Observation& obs = observations[i];
     std::span<const int64_t> run_ids;
@@ -89,11 +91,13 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
     if (wanted.rule) {
       Provenance why;
       why.add(obs, run_ids);
-      rules.add(std::move(*wanted.rule), why);
+      batch.push_back(RuleEntry{std::move(*wanted.rule), std::move(why)});
     } else if (!wanted.reason.empty()) {
-      rules.skip(obs, std::move(wanted.reason));
+      skipped.push_back(SkippedObservation{obs, std::move(wanted.reason)});
     }
   }
+  rules.add_all(std::move(batch));
+  rules.skip_all(std::move(skipped));
   rules.observation_count = observations.size();
   rules.run_count = runs.size();
   return rules;

@@ -36,6 +36,26 @@ std::optional<std::string_view> unix_socket_path(const Observation& obs) {
   return address;
 }
 
+// The literal a pattern stands for when it is exactly aare_escape() of it: such a pattern
+// matches that path and nothing else (aare_escape's contract), so plain string equality
+// answers for it and no automaton is needed.
+std::optional<std::string> literal_of(std::string_view pattern) {
+  std::string literal;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 == pattern.size()) return std::nullopt;
+      literal += pattern[++i];
+    } else if (std::string_view("*?[]{}^").find(c) != std::string_view::npos) {
+      return std::nullopt;
+    } else {
+      literal += c;
+    }
+  }
+  if (aare_escape(literal) != pattern) return std::nullopt;
+  return literal;
+}
+
 }  // namespace
 
 uint32_t file_perms_for(uint32_t bits) {
@@ -101,9 +121,13 @@ std::optional<FileRule> FileRule::make(std::string pattern, uint32_t perms, Exec
     return std::nullopt;
   };
   if (perms == 0 && exec == ExecMode::none) return fail("rule grants nothing");
-  std::string error;
-  auto matcher = Aare::compile(pattern, stock_tunables(), &error);
-  if (!matcher) return fail("pattern does not compile: " + error);
+  std::optional<std::string> literal = literal_of(pattern);
+  std::optional<Aare> matcher;
+  if (!literal) {
+    std::string error;
+    matcher = Aare::compile(pattern, stock_tunables(), &error);
+    if (!matcher) return fail("pattern does not compile: " + error);
+  }
   auto token = profile_token(pattern);
   if (!token) return fail("path cannot be written safely in a profile");
   FileRule rule;
@@ -113,7 +137,8 @@ std::optional<FileRule> FileRule::make(std::string pattern, uint32_t perms, Exec
   rule.exec_ = exec;
   rule.owner_ = owner;
   rule.deny_ = deny;
-  rule.matcher_ = std::make_shared<const Aare>(std::move(*matcher));
+  rule.literal_ = std::move(literal);
+  if (matcher) rule.matcher_ = std::make_shared<const Aare>(std::move(*matcher));
   return rule;
 }
 
@@ -146,7 +171,7 @@ void FileRule::merge(const FileRule& other) {
 
 bool FileRule::applies_to(const FileNeed& need) const {
   if (owner_ && !need.owner) return false;
-  return matcher_->matches(need.path);
+  return literal_ ? *literal_ == need.path : matcher_->matches(need.path);
 }
 
 bool FileRule::covers(const Observation& obs) const {

@@ -70,6 +70,10 @@ class FileRule {
   // different exec modes (apparmor_parser rejects such a pair as conflicting).
   void merge(const FileRule& other);
 
+  // The one path the pattern matches when it is a plain escaped literal (most learned rules),
+  // nullopt when it has wildcards or variables.
+  const std::optional<std::string>& literal() const { return literal_; }
+
   // The rule applies to `need` at all: the pattern matches and the owner qualifier holds.
   bool applies_to(const FileNeed& need) const;
   // This rule alone allows everything `obs` needs (deny rules cover nothing).
@@ -86,7 +90,9 @@ class FileRule {
   ExecMode exec_ = ExecMode::none;
   bool owner_ = false;
   bool deny_ = false;
-  std::shared_ptr<const Aare> matcher_;  // shared: rules are copied, the program never changes
+  std::optional<std::string> literal_;
+  // Only for patterns that are not literals. Shared: rules are copied, the program never changes.
+  std::shared_ptr<const Aare> matcher_;
 };
 
 }  // namespace armorer

@@ -7,6 +7,8 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -22,6 +24,13 @@ namespace armorer {
 // The order of the alternatives is the order of the sections in a profile.
 using Rule = std::variant<IncludeRule, CapabilityRule, NetworkRule, SignalRule, PtraceRule,
                           MountRule, UnixRule, FileRule>;
+
+// Position of a rule kind in Rule (the section order).
+template <class T, size_t I = 0>
+constexpr size_t variant_index() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, Rule>, T>) return I;
+  else return variant_index<T, I + 1>();
+}
 
 // "capability net_raw," etc., without indentation.
 std::string render(const Rule& rule);
@@ -58,7 +67,10 @@ class RuleSet {
 
   // Merges into the entry with the same kind and target, or inserts in order.
   void add(Rule rule, const Provenance& why);
+  // The same for many rules at once, in O(n log n): how analyze() builds a set.
+  void add_all(std::vector<RuleEntry> batch);
   void skip(const Observation& obs, std::string reason);
+  void skip_all(std::vector<SkippedObservation> batch);
 
   const std::vector<RuleEntry>& entries() const { return entries_; }
   // One entry per distinct observation (Observation::key()), sorted by reason, kind and object:
@@ -77,6 +89,12 @@ class RuleSet {
   std::string profile_name_;
   std::vector<RuleEntry> entries_;
   std::vector<SkippedObservation> skipped_;
+  // Patterns of the file rules that are not plain literals: the only ones allows() must try
+  // one by one; a literal rule is found by looking its path up.
+  std::set<std::string> wildcard_patterns_;
+
+  template <class Visit>
+  void for_each_file_rule(std::string_view pattern, Visit&& visit) const;
 };
 
 }  // namespace armorer

@@ -403,3 +403,18 @@ TEST_CASE("rules of one kind and target merge; different exec modes conflict") {
   rules.add(*NetworkRule::make("inet", "", nullptr), {});
   CHECK(lines(rules) == Lines{"capability chown,", "network inet,", "owner /x rix,"});
 }
+
+TEST_CASE("allows() unites permissions across rules, wildcards included, and honours deny") {
+  RuleSet rules("test");
+  rules.add(*FileRule::make("/srv/*", file_perm::r, ExecMode::none, false, false, nullptr), {});
+  rules.add(*FileRule::make("/srv/a", file_perm::w, ExecMode::none, false, false, nullptr), {});
+  rules.add(*FileRule::make("/srv/b", file_perm::w, ExecMode::none, false, true, nullptr), {});
+  CHECK(rules.allows(file("/srv/a", access::read | access::write)));  // r from *, w from /srv/a
+  CHECK(rules.allows(file("/srv/c", access::read)));
+  CHECK_FALSE(rules.allows(file("/srv/c", access::write)));
+  CHECK_FALSE(rules.allows(file("/srv/a/b", access::read)));  // * stops at '/'
+  CHECK(rules.allows(file("/srv/b", access::read)));
+  CHECK_FALSE(rules.allows(file("/srv/b", access::append)));  // deny w takes a with it
+  // A deny rule on its own covers nothing.
+  CHECK_FALSE(covers(rules.entries().back().rule, file("/srv/b", access::write)));
+}
