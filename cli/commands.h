@@ -17,6 +17,7 @@ struct LearnArgs {
   std::string cgroup;
   std::string container;
   double duration = 0;
+  std::string ready_file;
   uint32_t buffer_size_mib = 16;
   bool quiet = false;
   bool json = false;

@@ -27,6 +27,9 @@ LearnTarget target_of(const LearnArgs& args) {
   if (args.pid) {
     target.kind = LearnTarget::Kind::pid;
     target.pid = *args.pid;
+  } else if (!args.container.empty()) {
+    target.kind = LearnTarget::Kind::container;
+    target.container = args.container;
   } else if (!args.cgroup.empty()) {
     target.kind = LearnTarget::Kind::cgroup;
     target.cgroup_dir = args.cgroup;
@@ -94,6 +97,7 @@ int learn(const LearnArgs& args) {
   LearnOptions options;
   options.target = target_of(args);
   options.duration_seconds = args.duration;
+  options.ready_file = args.ready_file;
   options.ring_buffer_bytes = buffer << 20;
   options.live_status = !args.quiet && !args.json && isatty(STDERR_FILENO);
 

@@ -22,10 +22,15 @@ void add_learn(CLI::App& app, LearnArgs& args) {
   learn->add_option("--label", args.label, "Free text stored with the run (e.g. a CI job id)");
   auto* pid = learn->add_option("--pid", args.pid, "Record this running process and its descendants");
   auto* cgroup = learn->add_option("--cgroup", args.cgroup, "Record every process of this cgroup v2 directory");
+  auto* container = learn->add_option("--container", args.container,
+                                      "Record a runc/containerd/Docker container by id or unique prefix");
   pid->excludes(cgroup);
+  container->excludes(pid)->excludes(cgroup);
   learn->add_option("--duration", args.duration, "Stop after this many seconds")->check(CLI::PositiveNumber);
   learn->add_option("--buffer-size", args.buffer_size_mib, "Ring buffer size in MiB (power of two)")
       ->check(CLI::Range(1, 1024));
+  learn->add_option("--ready-file", args.ready_file,
+                    "Create this file (holding armorer's pid) once recording has started");
   learn->add_flag("--quiet,-q", args.quiet, "No status line and no summary");
   learn->add_flag("--json", args.json, "Print the run summary as JSON on stdout");
 }
@@ -91,12 +96,12 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("learn")) {
       auto* learn = app.get_subcommand("learn");
       int targets = (learn_args.pid ? 1 : 0) + (learn_args.cgroup.empty() ? 0 : 1) +
-                    (has_separator ? 1 : 0);
+                    (learn_args.container.empty() ? 0 : 1) + (has_separator ? 1 : 0);
       if (targets == 0)
-        throw armorer::Fatal("learn needs a target: -- COMMAND [ARG...], --pid PID or --cgroup DIR",
-                             armorer::kExitUsage);
+        throw armorer::Fatal("learn needs a target: -- COMMAND [ARG...], --pid PID, --cgroup DIR "
+                             "or --container ID", armorer::kExitUsage);
       if (targets > 1)
-        throw armorer::Fatal("learn takes exactly one target: -- COMMAND, --pid or --cgroup",
+        throw armorer::Fatal("learn takes exactly one target: -- COMMAND, --pid, --cgroup or --container",
                              armorer::kExitUsage);
       if (has_separator && learn_args.command.empty())
         throw armorer::Fatal("no command after --", armorer::kExitUsage);

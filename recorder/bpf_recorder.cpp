@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -151,8 +152,20 @@ int BpfRecorder::drain() {
 }
 
 bool BpfRecorder::has_tasks() const {
-  uint32_t key = 0;
-  return bpf_map_get_next_key(impl_->tasks_fd, nullptr, &key) == 0;
+  // A seeded process may have exited before it was put in the map; its exit never removes
+  // it, so entries of processes that no longer exist are dropped here.
+  uint32_t key = 0, next = 0;
+  bool any = false;
+  std::vector<uint32_t> gone;
+  const uint32_t* previous = nullptr;
+  while (bpf_map_get_next_key(impl_->tasks_fd, previous, &next) == 0) {
+    if (kill(static_cast<pid_t>(next), 0) != 0 && errno == ESRCH) gone.push_back(next);
+    else any = true;
+    key = next;
+    previous = &key;
+  }
+  for (uint32_t pid : gone) bpf_map_delete_elem(impl_->tasks_fd, &pid);
+  return any;
 }
 
 BpfStats BpfRecorder::stats() const {

@@ -10,9 +10,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
 #include "core/error.h"
+#include "recorder/container_resolver.h"
 #include "recorder/gated_child.h"
 #include "recorder/process_tree.h"
 
@@ -123,8 +125,17 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
       bpf.target.cgroup_id = cgroup_id_of(target.cgroup_dir);
       cgroup_procs = target.cgroup_dir + "/cgroup.procs";
       break;
-    case LearnTarget::Kind::container:
-      throw Fatal("--container is resolved by the CLI into a cgroup target");
+    case LearnTarget::Kind::container: {
+      // The container's cgroup, but only from each process's exec on: the runtime's own init
+      // (runc opening /proc/self/fd, ...) runs in the cgroup before the entrypoint's exec.
+      ContainerInfo container = resolve_container(target.container);
+      bpf.target.mode = BpfTarget::Mode::cgroup;
+      bpf.target.cgroup_id = cgroup_id_of(container.cgroup_dir);
+      bpf.target.require_exec = true;
+      cgroup_procs = container.cgroup_dir + "/cgroup.procs";
+      seed_pids = workload_processes(cgroup_procs);  // a running container's processes
+      break;
+    }
   }
 
   LearnResult result;
@@ -136,6 +147,11 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   for (pid_t pid : seed_pids) recorder->follow(pid);
 
   StopSignals signals;
+  if (!options.ready_file.empty()) {
+    std::ofstream ready(options.ready_file);
+    ready << getpid() << "\n";
+    if (!ready) throw Fatal("cannot write the ready file '" + options.ready_file + "'");
+  }
   if (child) {
     recorder->follow(child->pid(), /*await_exec=*/true);
     child->release();
@@ -167,7 +183,8 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
       target_alive = recorder->has_tasks();
     } else if (target.kind == LearnTarget::Kind::pid) {
       target_alive = recorder->has_tasks();
-    } else if (target.kind == LearnTarget::Kind::cgroup) {
+    } else if (target.kind == LearnTarget::Kind::cgroup ||
+               target.kind == LearnTarget::Kind::container) {
       bool members = cgroup_has_processes(cgroup_procs);
       saw_cgroup_member |= members;
       target_alive = members || !saw_cgroup_member;
@@ -180,7 +197,14 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   }
   recorder->drain();
   result.kernel = flush();
-  if (child) result.exit_status = child->wait_exit();
+  if (child) {
+    // Stopped by a signal: the command got it too; one that ignores it is killed after a
+    // grace period rather than left running unrecorded.
+    for (int waited = 0; result.interrupted && !child->poll_exit() && waited < 50; ++waited)
+      usleep(100 * 1000);
+    if (result.interrupted && !child->poll_exit()) child->signal(SIGKILL);
+    result.exit_status = child->wait_exit();
+  }
   result.counters = decoder.counters();
   result.ended_ms = unix_time_ms();
   return result;

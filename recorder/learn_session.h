@@ -32,6 +32,7 @@ struct LearnOptions {
   uint32_t ring_buffer_bytes = 16u << 20;
   bool live_status = false;     // redraw a status line on stderr
   int flush_interval_ms = 500;
+  std::string ready_file;       // created once the recorder is attached (for scripts)
 };
 
 struct LearnResult {

@@ -50,6 +50,20 @@ std::vector<pid_t> process_and_descendants(pid_t root) {
   return out;
 }
 
+std::vector<pid_t> workload_processes(const std::string& cgroup_procs_file) {
+  std::ifstream in(cgroup_procs_file);
+  std::vector<pid_t> out;
+  pid_t pid = 0;
+  while (in >> pid) {
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("runc:", 0) == 0) continue;
+    out.push_back(pid);
+  }
+  return out;
+}
+
 bool cgroup_has_processes(const std::string& cgroup_procs_file) {
   std::ifstream in(cgroup_procs_file);
   pid_t pid = 0;

@@ -11,6 +11,10 @@ namespace armorer {
 // `root` followed by every live descendant (by parent pid). Throws Fatal if `root` is gone.
 std::vector<pid_t> process_and_descendants(pid_t root);
 
+// The processes listed in a cgroup.procs file that are not a container runtime's own init
+// (runc's "runc:[N:INIT]" before it execs the entrypoint).
+std::vector<pid_t> workload_processes(const std::string& cgroup_procs_file);
+
 // True when the cgroup.procs file lists at least one process.
 bool cgroup_has_processes(const std::string& cgroup_procs_file);
 

@@ -54,3 +54,36 @@ finish() {
   echo "# $CHECKS checks, $FAILURES failed"
   ((FAILURES == 0))
 }
+
+# wait_for_file FILE [SECONDS]: waits until FILE exists (armorer's --ready-file).
+wait_for_file() {
+  local i
+  for ((i = 0; i < ${2:-20} * 10; i++)); do [[ -e $1 ]] && return 0; sleep 0.1; done
+  echo "timed out waiting for $1"
+  return 1
+}
+
+# make_busybox_bundle DIR COMMAND: an OCI bundle with a busybox-static rootfs running
+# `/bin/sh -c COMMAND`; no downloads.
+make_busybox_bundle() {
+  local bundle=$1 command=$2
+  mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/etc" "$bundle/rootfs/proc" "$bundle/rootfs/dev" \
+           "$bundle/rootfs/sys" "$bundle/rootfs/tmp" "$bundle/rootfs/data"
+  cp /bin/busybox "$bundle/rootfs/bin/busybox"
+  local applet
+  for applet in sh cat ls echo sleep wc head grep touch rm mkdir; do
+    ln -sf busybox "$bundle/rootfs/bin/$applet"
+  done
+  echo "root:x:0:0:root:/root:/bin/sh" > "$bundle/rootfs/etc/passwd"
+  echo "secret-data" > "$bundle/rootfs/data/input.txt"
+  (cd "$bundle" && runc spec)
+  /usr/bin/python3 - "$bundle/config.json" "$command" <<'PY'
+import json, sys
+path, command = sys.argv[1], sys.argv[2]
+config = json.load(open(path))
+config["process"]["terminal"] = False
+config["process"]["args"] = ["/bin/sh", "-c", command]
+config["root"]["readonly"] = False
+json.dump(config, open(path, "w"), indent=1)
+PY
+}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,11 @@ static int step(char **argv, int argc) {
     if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) return fail(s, NULL), -1;
     close(fd);
     return 1;
+  }
+  if (!strcmp(s, "sleep") && a) { /* default SIGINT even when started in the background */
+    signal(SIGINT, SIG_DFL);
+    sleep((unsigned)atoi(a));
+    return 2;
   }
   if (!strcmp(s, "exec") && a) { /* fork + exec a[...] up to the next "--", wait */
     int n = 1;
