@@ -16,6 +16,9 @@ struct LearnArgs {
   std::optional<int> pid;
   std::string cgroup;
   std::string container;
+  std::string audit_log;   // FILE or "-"
+  std::string aa_profile;  // AppArmor profile in the log (default: --profile)
+  std::string executable;  // subject for audit records that name no program
   double duration = 0;
   std::string ready_file;
   uint32_t buffer_size_mib = 16;
@@ -34,6 +37,7 @@ struct EmitArgs {
 };
 
 int learn(const LearnArgs& args);
+int learn_from_audit_log(const LearnArgs& args);
 int emit(const EmitArgs& args);
 
 }  // namespace armorer::cli

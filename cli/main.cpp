@@ -24,8 +24,15 @@ void add_learn(CLI::App& app, LearnArgs& args) {
   auto* cgroup = learn->add_option("--cgroup", args.cgroup, "Record every process of this cgroup v2 directory");
   auto* container = learn->add_option("--container", args.container,
                                       "Record a runc/containerd/Docker container by id or unique prefix");
+  auto* audit = learn->add_option("--audit-log", args.audit_log,
+                                  "Learn from AppArmor complain-mode audit records (FILE or -)");
+  learn->add_option("--aa-profile", args.aa_profile,
+                    "AppArmor profile whose records are kept (default: --profile)")->needs(audit);
+  learn->add_option("--executable", args.executable,
+                    "Program the audit records belong to, when they name none")->needs(audit);
   pid->excludes(cgroup);
   container->excludes(pid)->excludes(cgroup);
+  audit->excludes(pid)->excludes(cgroup)->excludes(container);
   learn->add_option("--duration", args.duration, "Stop after this many seconds")->check(CLI::PositiveNumber);
   learn->add_option("--buffer-size", args.buffer_size_mib, "Ring buffer size in MiB (power of two)")
       ->check(CLI::Range(1, 1024));
@@ -96,16 +103,19 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("learn")) {
       auto* learn = app.get_subcommand("learn");
       int targets = (learn_args.pid ? 1 : 0) + (learn_args.cgroup.empty() ? 0 : 1) +
-                    (learn_args.container.empty() ? 0 : 1) + (has_separator ? 1 : 0);
+                    (learn_args.container.empty() ? 0 : 1) + (learn_args.audit_log.empty() ? 0 : 1) +
+                    (has_separator ? 1 : 0);
       if (targets == 0)
-        throw armorer::Fatal("learn needs a target: -- COMMAND [ARG...], --pid PID, --cgroup DIR "
-                             "or --container ID", armorer::kExitUsage);
+        throw armorer::Fatal("learn needs a target: -- COMMAND [ARG...], --pid PID, --cgroup DIR, "
+                             "--container ID or --audit-log FILE", armorer::kExitUsage);
       if (targets > 1)
-        throw armorer::Fatal("learn takes exactly one target: -- COMMAND, --pid, --cgroup or --container",
+        throw armorer::Fatal("learn takes exactly one target: -- COMMAND, --pid, --cgroup, --container "
+                             "or --audit-log",
                              armorer::kExitUsage);
       if (has_separator && learn_args.command.empty())
         throw armorer::Fatal("no command after --", armorer::kExitUsage);
       (void)learn;
+      if (!learn_args.audit_log.empty()) return armorer::cli::learn_from_audit_log(learn_args);
       return armorer::cli::learn(learn_args);
     }
     if (app.got_subcommand("emit")) {
