@@ -36,8 +36,17 @@ struct EmitArgs {
   bool no_abstractions = false;
 };
 
+struct CheckArgs {
+  std::string db;        // with profile: the recorded accesses of that profile
+  std::string profile;   // also picks the profile in profile_file when it holds several
+  std::string accesses;  // or: a TSV list of accesses (FILE or "-")
+  std::string profile_file;
+};
+
 int learn(const LearnArgs& args);
 int learn_from_audit_log(const LearnArgs& args);
 int emit(const EmitArgs& args);
+// Lists what profile_file would refuse; 1 when it refuses anything.
+int check(const CheckArgs& args);
 
 }  // namespace armorer::cli

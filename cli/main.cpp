@@ -12,6 +12,7 @@
 
 namespace {
 
+using armorer::cli::CheckArgs;
 using armorer::cli::EmitArgs;
 using armorer::cli::LearnArgs;
 
@@ -54,6 +55,21 @@ void add_emit(CLI::App& app, EmitArgs& args) {
   emit->add_flag("--no-abstractions", args.no_abstractions, "Never include stock abstractions");
 }
 
+void add_check(CLI::App& app, CheckArgs& args) {
+  auto* check = app.add_subcommand("check", "List the recorded accesses a profile would refuse (exit 1 if any)");
+  auto* db = check->add_option("--db", args.db, "SQLite database written by `armorer learn`")
+                 ->check(CLI::ExistingFile);
+  auto* profile = check->add_option("--profile", args.profile,
+                                    "Profile whose recorded accesses are checked (and picked in the file)");
+  auto* accesses = check->add_option("--accesses", args.accesses,
+                                     "Check these accesses instead: TSV lines KIND<TAB>PERMS<TAB>OBJECT (FILE or -)");
+  db->needs(profile);
+  db->excludes(accesses);
+  check->add_option("PROFILE_FILE", args.profile_file, "AppArmor profile to judge")
+      ->required()
+      ->check(CLI::ExistingFile);
+}
+
 // `armorer learn ... -- CMD ARGS`: everything after the first "--" is the command, verbatim.
 std::vector<std::string> split_command(std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
@@ -71,6 +87,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   LearnArgs learn_args;
   EmitArgs emit_args;
+  CheckArgs check_args;
   bool has_separator = false;
   for (const auto& arg : args) has_separator |= (arg == "--");
   learn_args.command = split_command(args);
@@ -80,6 +97,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   add_learn(app, learn_args);
   add_emit(app, emit_args);
+  add_check(app, check_args);
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -122,6 +140,14 @@ int main(int argc, char** argv) {
       if (has_separator || !learn_args.command.empty())
         throw armorer::Fatal("emit takes no command after --", armorer::kExitUsage);
       return armorer::cli::emit(emit_args);
+    }
+    if (app.got_subcommand("check")) {
+      if (has_separator || !learn_args.command.empty())
+        throw armorer::Fatal("check takes no command after --", armorer::kExitUsage);
+      if (check_args.db.empty() == check_args.accesses.empty())
+        throw armorer::Fatal("check needs the accesses to judge: --db FILE --profile NAME, or --accesses TSV",
+                             armorer::kExitUsage);
+      return armorer::cli::check(check_args);
     }
   } catch (const armorer::Fatal& error) {
     std::fprintf(stderr, "armorer: %s%s\n",
