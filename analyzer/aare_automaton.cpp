@@ -232,6 +232,24 @@ class RegexParser {
   Token look_;
 };
 
+// apparmor_parser 3.0.8 never finishes simplifying an alternation that has four or more empty
+// branches, counting those of alternations nested directly inside it ("{,,,}", "{,{,,}}",
+// "{a,,{,}}"; measured, up to three are fine). Such a pattern has no meaning to give it, and a
+// profile holding it would hang every load, so it is refused like a syntax error.
+void check_terminates(const RegexParser& parsed) {
+  std::vector<int> empty_branches(parsed.nodes.size(), 0);
+  for (std::size_t n = 0; n < parsed.nodes.size(); ++n) {
+    const Node& node = parsed.nodes[n];
+    if (node.kind == Node::eps) empty_branches[n] = 1;
+    if (node.kind != Node::alt) continue;
+    empty_branches[n] = empty_branches[node.a] + empty_branches[node.b];
+    if (empty_branches[n] >= 4) {
+      throw ParseError{"four or more empty alternatives in one {..} (apparmor_parser never "
+                       "finishes compiling that)"};
+    }
+  }
+}
+
 }  // namespace
 
 class AutomatonBuilder {
@@ -363,6 +381,7 @@ std::optional<PositionAutomaton> PositionAutomaton::build(std::string_view regex
   try {
     RegexParser parser(regex);
     const int root = parser.parse();
+    check_terminates(parser);
     return AutomatonBuilder::build(parser, root);
   } catch (const ParseError& e) {
     if (error) *error = e.reason;

@@ -154,6 +154,12 @@ TEST_CASE("malformed patterns give one-line errors") {
     CHECK(error.find('\n') == std::string::npos);
   }
   CHECK(compile_error("/a/\n{").find('\n') == std::string::npos);
+  // apparmor_parser 3.0.8 loops forever on four empty alternatives: refused, three are fine.
+  for (const char* hangs : {"/{,,,}", "/a{,x,,,}b", "/{{,},{,}}", "/{,{,,}}"}) {
+    CHECK(compile_error(hangs).find("empty alternatives") != std::string::npos);
+  }
+  check_matches("/{,,}x{,}{,,}", {"/x"}, {"/"});
+  check_matches("/{a,,,}", {"/", "/a"}, {"/b"});
   CHECK_FALSE(Aare::compile(std::string_view("/a/\0b", 5), {}).has_value());
 }
 
