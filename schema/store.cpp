@@ -1,5 +1,11 @@
 #include "schema/store.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+
 #include <optional>
 
 #include "core/error.h"
@@ -91,6 +97,28 @@ ObservationsWithRuns Store::Impl::read_observations(std::string_view profile,
   return out;
 }
 
+namespace {
+
+std::string boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+// A run's recorder is alive when its pid exists and is an armorer process (pids are reused).
+bool recorder_alive(pid_t pid) {
+  if (pid <= 0) return false;
+  if (pid == getpid()) return true;
+  if (kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  return name.rfind("armorer", 0) == 0 || name.rfind("test_", 0) == 0;
+}
+
+}  // namespace
+
 Store::Store(sqlite3* db, std::string path) : impl_(std::make_unique<Impl>(db, std::move(path))) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
@@ -98,7 +126,39 @@ Store::~Store() = default;
 
 Store Store::open(const std::string& path, OpenMode mode) {
   auto conn = open_database(path, mode);
-  return Store(conn->release(), path);
+  Store store(conn->release(), path);
+  if (mode == OpenMode::read_write_create) store.close_abandoned_runs();
+  return store;
+}
+
+int Store::close_abandoned_runs() {
+  sqlite::WriteTransaction tx(impl_->conn);
+  std::vector<int64_t> abandoned;
+  {
+    sqlite::Statement query(impl_->conn,
+                            "SELECT id, owner_pid, owner_boot FROM runs WHERE status = 'running'",
+                            "cannot read runs");
+    const std::string this_boot = boot_id();
+    while (query.step()) {
+      const int64_t pid = query.column_int(1);
+      const std::string boot = query.column_text(2);
+      if (boot != this_boot || !recorder_alive(static_cast<pid_t>(pid)))
+        abandoned.push_back(query.column_int(0));
+    }
+  }
+  for (int64_t id : abandoned) {
+    // The last committed batch tells when the recorder was last heard of.
+    sqlite::Statement close(
+        impl_->conn,
+        "UPDATE runs SET status = 'interrupted', ended_ms = max(started_ms, coalesce("
+        " (SELECT max(o.last_seen_ms) FROM observations o JOIN observation_runs r"
+        "  ON r.observation_id = o.id WHERE r.run_id = ?1), 0)) WHERE id = ?1",
+        "cannot close an abandoned run");
+    close.bind_int(1, id);
+    close.step();
+  }
+  tx.commit();
+  return static_cast<int>(abandoned.size());
 }
 
 int Store::schema_version() const {
@@ -111,7 +171,8 @@ int64_t Store::begin_run(const Run& run) {
   sqlite::Statement insert(
       impl_->conn,
       "INSERT INTO runs (profile, source, target, label, kernel, started_ms, status, events,"
-      " lost_events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8)",
+      " lost_events, owner_pid, owner_boot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8,"
+      " ?9, ?10)",
       "cannot record the run");
   insert.bind_text(1, run.profile)
       .bind_text(2, run.source)
@@ -120,7 +181,9 @@ int64_t Store::begin_run(const Run& run) {
       .bind_text(5, run.kernel)
       .bind_int(6, run.started_ms)
       .bind_int(7, to_db(run.events))
-      .bind_int(8, to_db(run.lost_events));
+      .bind_int(8, to_db(run.lost_events))
+      .bind_int(9, getpid())
+      .bind_text(10, boot_id());
   insert.step();
   return sqlite3_last_insert_rowid(impl_->conn.get());
 }

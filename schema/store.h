@@ -45,6 +45,10 @@ class Store {
   // Closes a run: ended time, status ("complete" | "interrupted"), counters, exit status.
   void finish_run(const Run& run);
 
+  // Marks runs whose recorder is gone (killed, crashed, machine rebooted) as 'interrupted';
+  // read-write opens do this. Returns how many were closed.
+  int close_abandoned_runs();
+
   std::vector<std::string> profiles() const;
   std::vector<Run> runs(std::string_view profile) const;
   // All observations of a profile across its runs, aggregated, in a stable order
