@@ -1,6 +1,6 @@
-// Internal to the AARE matcher: apparmor_parser's regex engine grammar (libapparmor_re), parsed
-// into a position (Glushkov) automaton that is simulated with bit sets. No backtracking: a
-// match costs O(path length × active positions / 64), whatever the pattern.
+// Internal to the AARE matcher: the regex text the parser's engine compiles (see
+// aare_regex_tree.h), turned into a position (Glushkov) automaton simulated with bit sets. No
+// backtracking: a match costs O(path length × active positions / 64), whatever the pattern.
 #pragma once
 
 #include <cstdint>
