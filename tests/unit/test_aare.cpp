@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -214,4 +215,55 @@ TEST_CASE("matching takes linear time on patterns that make backtrackers explode
   CHECK(many.matches("/299abc"));
   CHECK(many.matches("/0"));
   CHECK_FALSE(many.matches("/x1"));
+}
+
+TEST_CASE("arbitrary bytes never crash compile, and tokens keep the lexer's shape") {
+  std::mt19937 rng(11);
+  const std::string_view alphabet("/\\{}[],*?^@\"#\n a-x\0\xff", 21);
+  int compiled = 0, tokens = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (int n = static_cast<int>(rng() % 16); n > 0; --n) {
+      text += rng() % 4 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng() % 256);
+    }
+    std::string error;
+    const auto aare = Aare::compile(text, stock_tunables(), &error);
+    if (aare) {
+      ++compiled;
+      aare->matches(text);
+    } else {
+      CHECK(error.find('\n') == std::string::npos);
+    }
+    const auto token = profile_token(text);
+    if (!token) continue;
+    ++tokens;
+    INFO("text: ", text, " token: ", *token);
+    REQUIRE_FALSE(token->empty());
+    for (const char c : *token) {
+      CHECK(static_cast<unsigned char>(c) >= 0x20);  // no raw control byte, no line break
+    }
+    if (token->front() != '"') {
+      // A bare token ends at whitespace, '"', '!' or a ',' that nothing follows.
+      CHECK(token->find_first_of(" \t\"!#") == std::string::npos);
+      CHECK(token->find(",,") == std::string::npos);
+      CHECK(token->back() != ',');
+      CHECK(token->back() != '\\');
+      continue;
+    }
+    // Quoted: every inner quote is escaped and no escape runs into the closing quote.
+    REQUIRE(token->size() >= 2);
+    CHECK(token->back() == '"');
+    const std::string_view inner(token->data() + 1, token->size() - 2);
+    for (std::size_t k = 0; k < inner.size(); ++k) {
+      if (inner[k] == '\\') {
+        REQUIRE(k + 1 < inner.size());
+        ++k;
+      } else {
+        CHECK(inner[k] != '"');
+      }
+    }
+  }
+  MESSAGE("random texts: 20000, compiled: " << compiled << ", tokens: " << tokens);
+  CHECK(compiled > 100);
+  CHECK(tokens > 1000);
 }
