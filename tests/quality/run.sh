@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The evaluation of issue 4: how complete and how tight are learned profiles?
+#
+# For each workload (tests/quality/workloads/*.sh, inputs derived from a seed): train with
+# `armorer learn` on seeds 1 and 2 and emit the profile; run seeds 3, 4 and 5 under strace (an
+# independent tracer) and turn what they did into an access list (strace_accesses.py); then
+# `armorer check --accesses` tells how much of it the profile allows (completeness), how much of
+# a fixed sample of unrelated host files it allows (over-grant), and which attack probes it
+# denies. The same is measured for an exact-paths baseline built from the same DB.
+#
+# Usage (root, as `learn` loads BPF): tests/quality/run.sh [ARMORER_BINARY]
+#   QUALITY_WORKLOADS="pipeline git"  run only these
+#   QUALITY_KEEP=1                    keep the work directory (DBs, profiles, traces, check output)
+set -euo pipefail
+HERE=$(dirname "$(readlink -f "$0")")
+ARMORER=$(readlink -f "${1:-$HERE/../../build/cli/armorer}")
+read -r -a WORKLOADS <<< "${QUALITY_WORKLOADS:-pipeline archive sqlite git server tempfiles}"
+PY=(/usr/bin/python3 -B)
+# Training and test runs get the same small environment, so they differ only by their seed.
+CLEAN_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 TERM=dumb)
+STRACE=(strace -f -y -s 4096 -qq -e trace=%file,%desc,%network,execve)
+
+die() { echo "quality: $*" >&2; exit 1; }
+[[ -x $ARMORER ]] || die "no armorer binary at $ARMORER (build first, or pass its path)"
+[[ $(id -u) -eq 0 ]] || die "run as root: armorer learn loads BPF programs"
+for tool in strace apparmor_parser sqlite3 git /usr/bin/python3; do
+  command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+
+BASE=$(mktemp -d /tmp/armorer-quality.XXXXXX)
+cleanup() {  # the work directory is kept on failure, to look at what went wrong
+  local status=$?
+  if ((status == 0)) && [[ ${QUALITY_KEEP:-0} != 1 ]]; then
+    rm -rf "$BASE"
+  else
+    echo "quality: work directory kept: $BASE" >&2
+  fi
+}
+trap cleanup EXIT
+started=$SECONDS
+log() { printf '[%3ds] %s\n' $((SECONDS - started)) "$*" >&2; }
+
+"${PY[@]}" "$HERE/quality.py" hostfiles "$BASE/hostfiles.txt"
+
+# check_list PROFILE LIST: armorer check's verdict, kept for the report; exit 1 only means
+# "something was refused".
+check_list() {
+  local dir=$1 profile=$2 list=$3 status=0
+  "$ARMORER" check --accesses "$dir/$list.tsv" "$dir/$profile.profile" \
+    > "$dir/$profile.$list.out" 2> "$dir/$profile.$list.err" || status=$?
+  if ((status > 1)) || { ((status == 1)) && [[ ! -s $dir/$profile.$list.out ]]; }; then
+    die "armorer check failed on $dir/$profile.profile: $(cat "$dir/$profile.$list.err")"
+  fi
+}
+
+for workload in "${WORKLOADS[@]}"; do
+  script=$HERE/workloads/$workload.sh
+  [[ -f $script ]] || die "unknown workload $workload"
+  dir=$BASE/$workload
+  mkdir -p "$dir"
+  # Like a service's data directory, the work directory is the same for every run; what the
+  # seed changes is what goes on inside it (names, counts, sizes) and in its temp dirs.
+  work=$dir/work
+  for seed in 1 2; do
+    rm -rf "$work" && mkdir -p "$work"
+    (cd "$work" && "${CLEAN_ENV[@]}" "$ARMORER" learn --db "$dir/train.db" --profile "q-$workload" \
+       --label "seed $seed" --quiet -- /usr/bin/bash "$script" "$seed" "$work" > /dev/null) ||
+      die "$workload seed $seed failed under armorer learn"
+  done
+  "$ARMORER" emit --db "$dir/train.db" --profile "q-$workload" --output "$dir/armorer.profile"
+  "${PY[@]}" "$HERE/quality.py" baseline "$dir/train.db" "q-$workload" "exact-$workload" \
+    > "$dir/exact.profile"
+  log "$workload: trained on seeds 1 2"
+
+  for seed in 3 4 5; do
+    rm -rf "$work" && mkdir -p "$work"
+    (cd "$work" && "${CLEAN_ENV[@]}" "${STRACE[@]}" -o "$dir/strace$seed.txt" \
+       /usr/bin/bash "$script" "$seed" "$work" > /dev/null) ||
+      die "$workload seed $seed failed under strace"
+    # Converted at once: ownership is read from the files the run left behind.
+    "${PY[@]}" "$HERE/strace_accesses.py" "$dir/strace$seed.txt" "$work" > "$dir/test$seed.tsv"
+  done
+  "${PY[@]}" "$HERE/quality.py" merge "$dir"/test[345].tsv > "$dir/test.tsv"
+  "${PY[@]}" "$HERE/quality.py" sample "$BASE/hostfiles.txt" "$dir/train.db" "q-$workload" \
+    "$dir/test.tsv" > "$dir/sample.tsv"
+  "${PY[@]}" "$HERE/quality.py" probes "$dir/train.db" "q-$workload" "$dir/test.tsv" > "$dir/probes.tsv"
+  for profile in armorer exact; do
+    for list in test sample probes; do check_list "$dir" "$profile" "$list"; done
+  done
+  log "$workload: tested on seeds 3 4 5"
+done
+
+"${PY[@]}" "$HERE/quality.py" report "$BASE" "${WORKLOADS[@]}"
+log "done"
