@@ -35,11 +35,11 @@ FILE_PROBES = {
           "/root/.ssh/authorized_keys",
           "/proc/sys/kernel/core_pattern", "/proc/sysrq-trigger", "/sys/kernel/security/apparmor/.load",
           "/usr/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/boot/vmlinuz",
-          "/var/spool/cron/crontabs/root"],
+          "/var/spool/cron/crontabs/root", "/root/.Private/armorer-probe"],
     "m": ["/tmp/armorer-probe.so", "/dev/shm/armorer-probe.so"],
     "x": ["/bin/bash", "/bin/dash", "/usr/bin/curl", "/usr/bin/wget", "/usr/bin/nc", "/usr/bin/python3",
           "/usr/bin/perl", "/usr/bin/ssh", "/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/insmod",
-          "/bin/busybox", "/tmp/armorer-probe", "/dev/shm/armorer-probe"],
+          "/bin/busybox", "/tmp/armorer-probe", "/dev/shm/armorer-probe", "/root/.Private/armorer-probe"],
 }
 CAPABILITY_PROBES = ["sys_admin", "sys_module", "net_raw", "sys_ptrace", "sys_rawio", "dac_read_search",
                      "bpf", "net_admin", "mac_admin"]
