@@ -138,6 +138,7 @@ void EventDecoder::handle(const armorer_event& event, size_t size) {
       ++counters_.processes;
       break;
     case EV_EXIT:
+      ++counters_.exits;
       break;
     case EV_FILE: {
       uint32_t flags = observation_flags(event.flags);

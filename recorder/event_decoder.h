@@ -22,6 +22,7 @@ struct DecoderCounters {
   uint64_t events = 0;
   uint64_t execs = 0;
   uint64_t processes = 0;  // distinct processes seen (exec or fork)
+  uint64_t exits = 0;      // processes seen ending
   std::set<std::string> files;
   std::set<std::string> capabilities;
   std::set<std::string> network;

@@ -168,8 +168,25 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
     return stats;
   };
 
+  auto target_alive = [&] {
+    if (child) {
+      child->poll_exit();
+      return recorder->has_tasks();
+    }
+    if (target.kind == LearnTarget::Kind::pid) return recorder->has_tasks();
+    bool members = cgroup_has_processes(cgroup_procs);
+    saw_cgroup_member |= members;
+    return members || !saw_cgroup_member;
+  };
+  // Asking whether the target lives walks every bucket of the in-kernel task map (or reads
+  // cgroup.procs); done after every wake-up it was the recorder's largest user-space cost on
+  // busy workloads (docs/performance.md). So it is asked when idle, soon after a process
+  // exit, and otherwise every kLivenessCheckMs.
+  constexpr int64_t kExitCheckMs = 10, kLivenessCheckMs = 50;
+  int64_t last_liveness_check = start;
+  uint64_t exits_checked = 0;
   while (true) {
-    recorder->poll(100);
+    int handled = recorder->poll(100);
     int64_t now = clock_ms(CLOCK_MONOTONIC);
     if (int signo = signals.received()) {
       result.interrupted = true;
@@ -177,19 +194,13 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
       break;
     }
     if (options.duration_seconds > 0 && now - start >= options.duration_seconds * 1000) break;
-    bool target_alive = true;
-    if (child) {
-      child->poll_exit();
-      target_alive = recorder->has_tasks();
-    } else if (target.kind == LearnTarget::Kind::pid) {
-      target_alive = recorder->has_tasks();
-    } else if (target.kind == LearnTarget::Kind::cgroup ||
-               target.kind == LearnTarget::Kind::container) {
-      bool members = cgroup_has_processes(cgroup_procs);
-      saw_cgroup_member |= members;
-      target_alive = members || !saw_cgroup_member;
+    int64_t since_check = now - last_liveness_check;
+    bool new_exits = decoder.counters().exits != exits_checked;
+    if (handled == 0 || since_check >= kLivenessCheckMs || (new_exits && since_check >= kExitCheckMs)) {
+      last_liveness_check = now;
+      exits_checked = decoder.counters().exits;
+      if (!target_alive()) break;
     }
-    if (!target_alive) break;
     if (now - last_flush >= options.flush_interval_ms || decoder.pending() >= 4096) {
       BpfStats stats = flush();
       status.draw(now - start, decoder.counters(), stats);
