@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -106,6 +107,9 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
   skel->rodata->target_cgroup = options.target.cgroup_id;
   skel->rodata->require_exec = options.target.require_exec ? 1 : 0;
   set_capability_ranges(skel);
+  // A wake-up per 1/64 of the buffer: few interrupts, and a woken consumer still has almost the
+  // whole buffer ahead of it; the poll timeout bounds how long a trickle of events waits.
+  skel->rodata->wakeup_bytes = std::clamp<uint64_t>(options.ring_buffer_bytes / 64, 4096, 256 << 10);
   if (int err = bpf_map__set_max_entries(skel->maps.events, options.ring_buffer_bytes))
     fail("cannot size the ring buffer", -err);
   if (int err = bpf_map__set_max_entries(skel->maps.seen, options.dedup_entries))

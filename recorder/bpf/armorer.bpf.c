@@ -24,6 +24,10 @@ const volatile __u32 require_exec = 0; /* cgroup mode: follow a task only after 
  * cap_vm_enough_memory. Ranges of *_noaudit callers mark checks AppArmor never logs. */
 const volatile __u64 cap_lsm_lo = 0, cap_lsm_hi = 0;
 const volatile __u64 cap_noaudit_lo[4] = {}, cap_noaudit_hi[4] = {};
+/* The consumer is woken when this many bytes wait in the ring buffer (0: for every event, the
+ * kernel's default). Each wake-up is an inter-processor interrupt, a VM exit on a guest: waking
+ * per event doubled the recorder's cost on file-heavy workloads (docs/performance.md). */
+const volatile __u64 wakeup_bytes = 0;
 
 #define FMODE_READ_BIT 0x1
 #define FMODE_WRITE_BIT 0x2
@@ -283,10 +287,20 @@ static __always_inline struct armorer_event *new_event(__u32 type, __u32 tgid, _
   return ev;
 }
 
+/* Wakes the consumer when this event makes the waiting data cross wakeup_bytes, and for every
+ * exit, so that the end of the target is noticed at once; otherwise the consumer finds the
+ * events at its next wake-up or poll timeout. */
+static __always_inline __u64 wakeup_flag(__u32 type, __u64 size) {
+  if (!wakeup_bytes || type == EV_EXIT) return BPF_RB_FORCE_WAKEUP;
+  __u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+  return waiting < wakeup_bytes && waiting + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                  : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline int send_event(struct armorer_event *ev) {
   __u64 size = offsetof(struct armorer_event, data) + (__u64)ev->path_len + (__u64)ev->name_len;
   if (size > sizeof(*ev)) size = sizeof(*ev);
-  if (bpf_ringbuf_output(&events, ev, size, 0)) {
+  if (bpf_ringbuf_output(&events, ev, size, wakeup_flag(ev->type, size))) {
     stat_add(STAT_LOST, 1);
     return -1;
   }
