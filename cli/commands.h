@@ -29,11 +29,30 @@ struct LearnArgs {
 struct EmitArgs {
   std::string db;
   std::string profile;
-  std::string format = "apparmor";
-  std::string output;  // empty = stdout
+  std::string format;  // empty = apparmor (--all-formats refuses an explicit --format)
+  std::string output;  // empty = stdout; a directory with all_formats
   std::string mode = "enforce";
   bool explain = false;
   bool no_abstractions = false;
+  bool all_formats = false;
+  bool fargate = false;          // ecs
+  std::string task_definition;   // ecs: merge into this task-definition JSON file ...
+  std::string container;         // ... into this container
+  bool compose = false;          // docker: a compose snippet instead of `docker run` flags
+  bool crd = false;              // kubernetes: a security-profiles-operator AppArmorProfile
+  bool validate = false;         // compile the profile with apparmor_parser before writing
+};
+
+struct DiffArgs {
+  std::vector<std::string> files;  // OLD NEW profile files
+  std::vector<std::string> dbs;    // or: two databases, or one with two runs
+  std::vector<int64_t> runs;
+  std::string profile;
+  bool markdown = false;
+};
+
+struct ValidateArgs {
+  std::vector<std::string> files;
 };
 
 struct CheckArgs {
@@ -46,6 +65,10 @@ struct CheckArgs {
 int learn(const LearnArgs& args);
 int learn_from_audit_log(const LearnArgs& args);
 int emit(const EmitArgs& args);
+// Prints what changed between two profiles; 1 when access widened, 2 when an input is unusable.
+int diff(const DiffArgs& args);
+// Compiles each file with apparmor_parser; 1 when any is rejected or the parser is missing.
+int validate(const ValidateArgs& args);
 // Lists what profile_file would refuse; 1 when it refuses anything.
 int check(const CheckArgs& args);
 

@@ -1,11 +1,19 @@
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <tuple>
 
 #include "analyzer/analyzer.h"
+#include "analyzer/apparmor_names.h"
 #include "cli/commands.h"
 #include "cli/output_file.h"
 #include "core/error.h"
+#include "emitter/profile_validator.h"
 #include "emitter/writers.h"
 #include "schema/store.h"
 
@@ -19,24 +27,118 @@ std::string known_profiles(const Store& store) {
   return list.empty() ? "the database has no profiles yet" : "known: " + list;
 }
 
+void warn(const std::string& line) { std::fprintf(stderr, "armorer: warning: %s\n", line.c_str()); }
+
 void warn_about_runs(const std::vector<Run>& runs) {
   for (const auto& run : runs) {
     if (run.lost_events > 0)
       std::fprintf(stderr, "armorer: warning: run %lld lost %llu events; the profile may be incomplete\n",
                    static_cast<long long>(run.id), static_cast<unsigned long long>(run.lost_events));
-    if (run.status == "running")
-      std::fprintf(stderr, "armorer: warning: run %lld did not finish (still recording, or its "
-                   "recorder was killed); its committed observations are used\n",
-                   static_cast<long long>(run.id));
-    else if (run.status != "complete")
+    if (run.status != "complete")
       std::fprintf(stderr, "armorer: warning: run %lld is %s; its observations are used as recorded\n",
                    static_cast<long long>(run.id), run.status.c_str());
   }
 }
 
+// Flags that only make sense with one format are refused elsewhere rather than ignored.
+void check_flags(const EmitArgs& args, const std::string& format) {
+  auto usage = [](const std::string& what) { throw Fatal(what, kExitUsage); };
+  if (args.all_formats) {
+    if (!args.format.empty()) usage("--all-formats writes every format: leave out --format");
+    if (args.output.empty() || args.output == "-") usage("--all-formats needs --output DIR");
+    if (!args.task_definition.empty() || args.compose || args.crd)
+      usage("--all-formats writes the plain fragments: --task-definition, --compose and --crd go with one --format");
+  }
+  const bool ecs = format == "ecs" || args.all_formats;
+  if (args.fargate && !ecs) usage("--fargate goes with --format ecs");
+  if (!args.task_definition.empty() && format != "ecs") usage("--task-definition goes with --format ecs");
+  if (args.task_definition.empty() != args.container.empty())
+    usage("--task-definition FILE and --container NAME go together");
+  if (args.compose && format != "docker") usage("--compose goes with --format docker");
+  if (args.crd && format != "kubernetes") usage("--crd goes with --format kubernetes");
+}
+
+std::string read_text_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Fatal(std::string("cannot read ") + what + " " + comment_safe(path) + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The profile must allow everything that was recorded, except what the analyzer refused to
+// write (and says so in `# skipped:` comments); any other gap is a bug, never shipped.
+void check_coverage(const RuleSet& rules, const std::vector<Observation>& observations) {
+  std::set<std::tuple<ObsKind, std::string, std::string, uint32_t, uint32_t>> skipped;
+  for (const auto& entry : rules.skipped()) {
+    const Observation& o = entry.observation;
+    skipped.emplace(o.kind, o.subject, o.object, o.access, o.flags);
+  }
+  for (const auto& obs : uncovered(rules, observations)) {
+    if (skipped.count({obs.kind, obs.subject, obs.object, obs.access, obs.flags})) continue;
+    throw Fatal("internal check failed: the generated profile would deny a recorded " +
+                std::string(to_string(obs.kind)) + " access to '" + comment_safe(obs.object) + "'");
+  }
+  if (!rules.skipped().empty())
+    std::fprintf(stderr, "armorer: warning: %zu recorded accesses could not be written as rules "
+                         "(see the '# skipped:' comments in the profile)\n", rules.skipped().size());
+}
+
+void validate_profile(const RuleSet& rules, const ApparmorOptions& options) {
+  const Validation result = validate_profile_text(write_apparmor(rules, options), rules.profile_name() + ".apparmor");
+  if (result.status == Validation::Status::parser_missing)
+    warn(result.message + "; the profile was not validated");
+  if (result.status == Validation::Status::invalid)
+    throw Fatal("apparmor_parser rejected the profile, nothing was written: " + result.message);
+}
+
+Emitted emit_one(const EmitArgs& args, const std::string& format, const EmitInput& input,
+                 const ApparmorOptions& apparmor) {
+  const RuleSet& rules = input.rules;
+  if (format == "ecs") {
+    const EcsOptions ecs{args.fargate};
+    if (args.task_definition.empty()) return write_ecs(rules, ecs);
+    const std::string text = read_text_file(args.task_definition, "task definition");
+    try {
+      return merge_ecs_task_definition(text, args.container, rules, ecs);
+    } catch (const Fatal& error) {
+      throw Fatal(comment_safe(args.task_definition) + ": " + error.what());
+    }
+  }
+  if (format == "docker") return {args.compose ? write_compose(rules) : write_docker_flags(rules), {}};
+  if (format == "kubernetes")
+    return {args.crd ? write_spo_profile(rules, apparmor) : write_kubernetes(rules), {}};
+  if (format == "seccomp") return write_seccomp(input, SeccompOptions{args.mode == "complain"});
+  return {write_apparmor(rules, apparmor), {}};
+}
+
+void write_all(const EmitArgs& args, const EmitInput& input, const ApparmorOptions& apparmor) {
+  if (::mkdir(args.output.c_str(), 0755) != 0 && errno != EEXIST)
+    throw Fatal("cannot create directory " + comment_safe(args.output) + ": " + std::strerror(errno));
+  AllFormatsOptions options;
+  options.apparmor = apparmor;
+  options.ecs.fargate = args.fargate;
+  options.seccomp.complain = args.mode == "complain";
+  const AllFormats all = write_all_formats(input, options);
+  for (const auto& file : all.files) {
+    for (const auto& line : file.content.warnings) warn(file.name + ": " + line);
+    write_output(args.output + "/" + file.name, file.content.text);
+  }
+  for (const auto& line : all.not_written) {
+    warn("not written: " + line);
+    const std::string stale = args.output + "/" + line.substr(0, line.find(": "));
+    struct stat st;
+    if (::stat(stale.c_str(), &st) == 0)
+      warn(comment_safe(stale) + " is left from an earlier emit and no longer matches the profile");
+  }
+  std::fprintf(stderr, "armorer: wrote %zu files to %s\n", all.files.size(), comment_safe(args.output).c_str());
+}
+
 }  // namespace
 
 int emit(const EmitArgs& args) {
+  const std::string format = args.format.empty() ? "apparmor" : args.format;
+  check_flags(args, format);
   Store store = Store::open(args.db, OpenMode::read_only);
   std::vector<Run> runs = store.runs(args.profile);
   if (runs.empty())
@@ -50,33 +152,27 @@ int emit(const EmitArgs& args) {
   analyzer_options.use_abstractions = !args.no_abstractions;
   analyzer_options.observation_runs = recorded.run_ids;
   RuleSet rules = analyze(args.profile, observations, analyzer_options);
+  check_coverage(rules, observations);
 
-  // The profile must allow everything that was recorded, except what the analyzer refused to
-  // write (and says so in `# skipped:` comments); any other gap is a bug, never shipped.
-  std::set<std::tuple<ObsKind, std::string, std::string, uint32_t, uint32_t>> skipped;
-  for (const auto& entry : rules.skipped()) {
-    const Observation& o = entry.observation;
-    skipped.emplace(o.kind, o.subject, o.object, o.access, o.flags);
+  ApparmorOptions apparmor;
+  apparmor.complain = args.mode == "complain";
+  apparmor.explain = args.explain;
+  if (args.validate) validate_profile(rules, apparmor);
+  if (format == "seccomp" || args.all_formats) {
+    for (const auto& run : runs)
+      if (run.source == "audit")
+        warn("run " + std::to_string(run.id) + " came from an audit log, which records no system calls: "
+             "the seccomp profile lacks whatever that run did");
   }
-  for (const auto& obs : uncovered(rules, observations)) {
-    if (skipped.count({obs.kind, obs.subject, obs.object, obs.access, obs.flags})) continue;
-    throw Fatal("internal check failed: the generated profile would deny a recorded " +
-                std::string(to_string(obs.kind)) + " access to '" + obs.object + "'");
-  }
-  if (!rules.skipped().empty())
-    std::fprintf(stderr, "armorer: warning: %zu recorded accesses could not be written as rules "
-                         "(see the '# skipped:' comments in the profile)\n", rules.skipped().size());
 
-  std::string text;
-  if (args.format == "ecs") {
-    text = write_ecs(rules);
-  } else {
-    ApparmorOptions options;
-    options.complain = args.mode == "complain";
-    options.explain = args.explain;
-    text = write_apparmor(rules, options);
+  const EmitInput input{rules, observations};
+  if (args.all_formats) {
+    write_all(args, input, apparmor);
+    return 0;
   }
-  write_output(args.output, text);
+  Emitted emitted = emit_one(args, format, input, apparmor);
+  for (const auto& line : emitted.warnings) warn(line);
+  write_output(args.output, emitted.text);
   return 0;
 }
 

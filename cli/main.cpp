@@ -13,8 +13,10 @@
 namespace {
 
 using armorer::cli::CheckArgs;
+using armorer::cli::DiffArgs;
 using armorer::cli::EmitArgs;
 using armorer::cli::LearnArgs;
+using armorer::cli::ValidateArgs;
 
 void add_learn(CLI::App& app, LearnArgs& args) {
   auto* learn = app.add_subcommand("learn", "Record a workload and store what it did");
@@ -47,12 +49,37 @@ void add_emit(CLI::App& app, EmitArgs& args) {
   auto* emit = app.add_subcommand("emit", "Write the learned profile in a deployable format");
   emit->add_option("--db", args.db, "SQLite database written by `armorer learn`")->required();
   emit->add_option("--profile", args.profile, "Profile to emit")->required();
-  emit->add_option("--format", args.format, "Output format")
-      ->check(CLI::IsMember({"apparmor", "ecs"}));
-  emit->add_option("--output,-o", args.output, "Write to this file instead of stdout");
+  emit->add_option("--format", args.format, "Output format (default: apparmor)")
+      ->check(CLI::IsMember({"apparmor", "ecs", "docker", "kubernetes", "seccomp"}));
+  emit->add_option("--output,-o", args.output, "Write to this file instead of stdout (a directory with --all-formats)");
   emit->add_option("--mode", args.mode, "AppArmor profile mode")->check(CLI::IsMember({"enforce", "complain"}));
   emit->add_flag("--explain", args.explain, "Comment each rule with the observations behind it");
   emit->add_flag("--no-abstractions", args.no_abstractions, "Never include stock abstractions");
+  emit->add_flag("--all-formats", args.all_formats,
+                 "Write every format into --output DIR as NAME.apparmor, NAME.ecs.json, NAME.docker.txt, "
+                 "NAME.compose.yaml, NAME.k8s.yaml, NAME.spo.yaml, NAME.seccomp.json");
+  emit->add_flag("--fargate", args.fargate, "ecs: follow Fargate's limits (only SYS_PTRACE, no dockerSecurityOptions)");
+  emit->add_option("--task-definition", args.task_definition, "ecs: merge into this task-definition JSON file")
+      ->check(CLI::ExistingFile);
+  emit->add_option("--container", args.container, "ecs: the container of --task-definition to merge into");
+  emit->add_flag("--compose", args.compose, "docker: a compose security_opt/cap_add/cap_drop snippet");
+  emit->add_flag("--crd", args.crd, "kubernetes: a security-profiles-operator AppArmorProfile object");
+  emit->add_flag("--validate", args.validate, "Compile the profile with apparmor_parser before writing");
+}
+
+void add_diff(CLI::App& app, DiffArgs& args) {
+  auto* diff = app.add_subcommand("diff", "Show added/removed rules and which widen access (exit 1 if any does)");
+  diff->add_option("OLD_NEW", args.files, "Two profile files: OLD NEW")->expected(2)->check(CLI::ExistingFile);
+  diff->add_option("--db", args.dbs, "Learn both profiles from databases: --db OLD --db NEW (or one --db with two --run)")
+      ->check(CLI::ExistingFile);
+  diff->add_option("--run", args.runs, "Compare two runs of one database: --run OLD --run NEW");
+  diff->add_option("--profile", args.profile, "Profile to learn from the database(s)");
+  diff->add_flag("--markdown", args.markdown, "Markdown for a pull-request comment");
+}
+
+void add_validate(CLI::App& app, ValidateArgs& args) {
+  auto* validate = app.add_subcommand("validate", "Compile profiles offline with apparmor_parser (exit 1 if one fails)");
+  validate->add_option("FILE", args.files, "Profile files")->required()->check(CLI::ExistingFile);
 }
 
 void add_check(CLI::App& app, CheckArgs& args) {
@@ -88,6 +115,8 @@ int main(int argc, char** argv) {
   LearnArgs learn_args;
   EmitArgs emit_args;
   CheckArgs check_args;
+  DiffArgs diff_args;
+  ValidateArgs validate_args;
   bool has_separator = false;
   for (const auto& arg : args) has_separator |= (arg == "--");
   learn_args.command = split_command(args);
@@ -98,6 +127,8 @@ int main(int argc, char** argv) {
   add_learn(app, learn_args);
   add_emit(app, emit_args);
   add_check(app, check_args);
+  add_diff(app, diff_args);
+  add_validate(app, validate_args);
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -140,6 +171,11 @@ int main(int argc, char** argv) {
       if (has_separator || !learn_args.command.empty())
         throw armorer::Fatal("emit takes no command after --", armorer::kExitUsage);
       return armorer::cli::emit(emit_args);
+    }
+    if (app.got_subcommand("diff") || app.got_subcommand("validate")) {
+      if (has_separator || !learn_args.command.empty())
+        throw armorer::Fatal("diff and validate take no command after --", armorer::kExitUsage);
+      return app.got_subcommand("diff") ? armorer::cli::diff(diff_args) : armorer::cli::validate(validate_args);
     }
     if (app.got_subcommand("check")) {
       if (has_separator || !learn_args.command.empty())
