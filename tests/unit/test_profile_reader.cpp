@@ -273,13 +273,31 @@ TEST_CASE("a profile written by the emitter reads back through apparmor_parser -
   }
   CHECK(policy.allows_capability("net_bind_service"));
   CHECK_FALSE(policy.allows_capability("sys_admin"));
-  // Rules that only abstractions/base holds prove that the include was inlined.
-  CHECK(policy.refused(need("/usr/lib/x86_64-linux-gnu/libm.so.6", R | M)) == "");
-  CHECK(policy.refused(need("/dev/null", R | W)) == "");
-  CHECK(policy.rule_counts().at("file") > 20);
   CHECK(policy.refused(need("/etc/shadow", R)) == "r");
   CHECK(policy.refused(need("/srv/app/data file,1.txt", R, false, false)) == "r");  // owner rule
   CHECK(policy.refused(need("/usr/bin/bash", R, true)) == "rx");
+}
+
+TEST_CASE("includes are inlined by apparmor_parser, tunables included") {
+  if (!parser_available()) {
+    FAIL("apparmor_parser not found: install apparmor, or set ARMORER_NO_APPARMOR_PARSER=1");
+    return;
+  }
+  TempDir dir;
+  write_file(dir.path / "with-base",
+             "abi <abi/3.0>,\ninclude <tunables/global>\n\n"
+             "profile with-base {\n  include <abstractions/base>\n  deny /dev/full w,\n"
+             "  owner @{HOME}/notes r,\n}\n");
+  const ProfilePolicy policy = read_profile((dir.path / "with-base").string(), "with-base");
+  // Rules that only abstractions/base holds prove that the include was inlined.
+  CHECK(policy.refused(need("/usr/lib/x86_64-linux-gnu/libm.so.6", R | M)) == "");
+  CHECK(policy.refused(need("/dev/null", R | W)) == "");
+  CHECK(policy.refused(need("/proc/4242/maps", R)) == "");  // @{PROC}/@{pid} from the tunables
+  CHECK(policy.refused(need("/dev/full", R | W)) == "w");   // our deny beats base's rw
+  CHECK(policy.refused(need("/home/ann/notes", R, false, true)) == "");
+  CHECK(policy.refused(need("/etc/shadow", R)) == "r");
+  CHECK(policy.rule_counts().at("file") > 20);
+  CHECK(policy.unjudged_kinds().count("signal") == 1);  // base's signal rules: read, not judged
 }
 
 TEST_CASE("preprocess_profile reports the parser's own complaint") {
