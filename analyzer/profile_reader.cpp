@@ -327,6 +327,7 @@ ProfilePolicy parse_profile(std::string_view preprocessed, std::string_view name
     std::string names;
     for (const auto& found : profiles) names += (names.empty() ? "" : ", ") + comment_safe(found.name);
     if (profiles.empty()) throw Fatal("the profile file holds no profile");
+    if (name.empty()) throw Fatal("the profile file holds several profiles (" + names + "): name one");
     throw Fatal("the profile file holds several profiles (" + names + ") and none is named '" +
                 comment_safe(name) + "'");
   }

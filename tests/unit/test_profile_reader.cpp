@@ -225,6 +225,7 @@ TEST_CASE("profile selection: named profile, only profile, children and hats lef
   CHECK_FALSE(one.complain());
   CHECK(parse_profile(text, "two").complain());
   CHECK_THROWS_WITH_AS(parse_profile(text, "three"), doctest::Contains("several profiles (one, two)"), Fatal);
+  CHECK_THROWS_WITH_AS(parse_profile(text, ""), doctest::Contains("name one"), Fatal);
   CHECK(parse_profile("/usr/bin/app {\n /x r,\n}\n", "whatever").name() == "/usr/bin/app");
   CHECK_THROWS_WITH_AS(profile("  frobnicate /x,\n"), doctest::Contains("not a rule this reader knows"), Fatal);
   CHECK_THROWS_WITH_AS(profile("  /x rq,\n"), doctest::Contains("not a file permission"), Fatal);
