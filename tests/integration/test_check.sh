@@ -6,12 +6,14 @@ command -v apparmor_parser >/dev/null || skip "apparmor_parser is not installed"
 
 db=$TEST_TMP/check.db
 work=$TEST_TMP/work
-mkdir -p "$work"
-echo data > "$work/input.txt"
+# Input and output in different directories, with different names: whatever the analyzer
+# generalises, one rule covers the written file and not the read one.
+mkdir -p "$work/in" "$work/out"
+echo data > "$work/in/input.txt"
 
 cd "$work"
 "$ARMORER" learn --db "$db" --profile checked --quiet -- "$WORKLOAD" \
-  read input.txt -- write output.txt -- exec /bin/cat "$work/input.txt" >/dev/null
+  read in/input.txt -- write out/result.log -- exec /bin/cat "$work/in/input.txt" >/dev/null
 cd /
 "$ARMORER" emit --db "$db" --profile checked --output "$TEST_TMP/checked"
 
@@ -29,13 +31,13 @@ check "and prints nothing on stdout" test ! -s "$TEST_TMP/out0"
 check "the summary counts the accesses" grep -Eq "refuses 0 of [1-9][0-9]* accesses" "$TEST_TMP/out0.err"
 
 # Without the rule for the written file, check names that access and fails.
-grep -v "$work/output.txt" "$TEST_TMP/checked" > "$TEST_TMP/no-write"
+grep -v "result\.log" "$TEST_TMP/checked" > "$TEST_TMP/no-write"
 check "the edited profile lost exactly one line" \
   test "$(($(wc -l < "$TEST_TMP/checked") - $(wc -l < "$TEST_TMP/no-write")))" -eq 1
 status=0; run_check "$TEST_TMP/out1" --db "$db" --profile checked "$TEST_TMP/no-write" || status=$?
 check "a profile without the write rule: exit 1" test "$status" -eq 1
 check "the refused access is named: kind, subject, path, permission" \
-  grep -Fxq "file	$(readlink -f "$WORKLOAD")	$work/output.txt	w" "$TEST_TMP/out1"
+  grep -Fxq "file	$(readlink -f "$WORKLOAD")	$work/out/result.log	w" "$TEST_TMP/out1"
 check "nothing else is refused" test "$(wc -l < "$TEST_TMP/out1")" -eq 1
 
 # Without the exec rule for cat: the exec is refused with x.
@@ -45,15 +47,15 @@ check "a profile without the exec rule: exit 1" test "$status" -eq 1
 check "the exec is named with x" grep -Eq "^exec	.*	/usr/bin/cat	x$" "$TEST_TMP/out2"
 
 # A deny rule wins over the rule that allows.
-sed 's|^}$|  deny '"$work"'/input.txt r,\n}|' "$TEST_TMP/checked" > "$TEST_TMP/deny"
+sed 's|^}$|  deny '"$work"'/in/input.txt r,\n}|' "$TEST_TMP/checked" > "$TEST_TMP/deny"
 check "the deny profile compiles" compiles "$TEST_TMP/deny"
 status=0; run_check "$TEST_TMP/out3" --db "$db" --profile checked "$TEST_TMP/deny" || status=$?
 check "deny wins: exit 1" test "$status" -eq 1
-check "deny wins: the read is named" grep -Eq "	$work/input.txt	r$" "$TEST_TMP/out3"
+check "deny wins: the read is named" grep -Eq "	$work/in/input.txt	r$" "$TEST_TMP/out3"
 
 # A plain list of accesses, as an independent tracer would give them.
 printf 'owner file\tr\t%s\nowner file\tw\t%s\nfile\tmr\t/usr/lib/x86_64-linux-gnu/libc.so.6\nfile\tr\t/etc/shadow\nfile\tx\t/usr/bin/bash\ncapability\t-\tsys_admin\nnetwork\t-\tinet raw\nfile\tr\t/tmp/tab\\there\n' \
-  "$work/input.txt" "$work/output.txt" > "$TEST_TMP/accesses.tsv"
+  "$work/in/input.txt" "$work/out/result.log" > "$TEST_TMP/accesses.tsv"
 status=0; run_check "$TEST_TMP/out4" --accesses "$TEST_TMP/accesses.tsv" "$TEST_TMP/checked" || status=$?
 check "accesses list: exit 1" test "$status" -eq 1
 check "accesses list: exactly the probes are refused" diff -u - "$TEST_TMP/out4" <<EOF
