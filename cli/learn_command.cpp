@@ -91,6 +91,7 @@ int learn(const LearnArgs& args) {
   // or DB path must fail without leaving a run behind.
   if (!args.command.empty() && !find_executable(args.command[0]))
     throw Fatal("cannot run '" + args.command[0] + "': no such executable file (checked PATH)");
+  BpfRecorder::check_environment();
   if (args.pid && (*args.pid <= 0 || (kill(*args.pid, 0) != 0 && errno == ESRCH)))
     throw Fatal("no process with pid " + std::to_string(*args.pid));
   Store store = Store::open(args.db, OpenMode::read_write_create);

@@ -85,14 +85,18 @@ struct BpfRecorder::Impl {
   int stats_fd = -1;
 };
 
-std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& options, EventHandler handler) {
-  libbpf_set_print(keep_libbpf_message);
+void BpfRecorder::check_environment() {
   if (geteuid() != 0)
     throw Fatal(std::string("recording with eBPF needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)") +
                 kAlternative);
   if (!std::filesystem::exists("/sys/kernel/btf/vmlinux"))
     throw Fatal(std::string("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); "
                             "armorer's CO-RE recorder needs CONFIG_DEBUG_INFO_BTF=y") + kAlternative);
+}
+
+std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& options, EventHandler handler) {
+  libbpf_set_print(keep_libbpf_message);
+  check_environment();
 
   std::unique_ptr<BpfRecorder> recorder(new BpfRecorder());
   auto impl = std::make_unique<Impl>();

@@ -38,6 +38,10 @@ class BpfRecorder {
  public:
   using EventHandler = std::function<void(const armorer_event& event, size_t size)>;
 
+  // Throws Fatal when this process cannot record at all (not root, no BTF), naming the cause
+  // and the alternative; cheap, so callers check before they write anything.
+  static void check_environment();
+
   // Opens, configures, loads and attaches the programs. Throws Fatal naming the cause (not
   // root, BPF refused, no BTF, tracepoint missing) and the alternative (--audit-log).
   static std::unique_ptr<BpfRecorder> start(const BpfRecorderOptions& options, EventHandler handler);

@@ -80,6 +80,14 @@ static int step(char **argv, int argc) {
     close(fd);
     return 1;
   }
+  if (!strcmp(s, "deep") && a && b && argc > 3) { /* deep N DIRNAME FILE: nest, then open */
+    int depth = atoi(a);
+    for (int i = 0; i < depth; i++)
+      if ((mkdir(b, 0755) && errno != EEXIST) || chdir(b)) return fail(s, b), -1;
+    if ((fd = open(argv[3], O_WRONLY | O_CREAT, 0644)) < 0) return fail(s, argv[3]), -1;
+    close(fd);
+    return 4;
+  }
   if (!strcmp(s, "sleep") && a) { /* default SIGINT even when started in the background */
     signal(SIGINT, SIG_DFL);
     sleep((unsigned)atoi(a));
