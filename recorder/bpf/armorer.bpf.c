@@ -625,9 +625,32 @@ __noinline int record_fd_access(__u32 tgid, int fd, __u32 access) {
   return 0;
 }
 
+/* The descriptor N of a name "/proc/self/fd/N" (chmod through an fd, as tar -x does), or -1:
+ * such a call acts on the file behind the descriptor, not on a path under /proc. */
+static __always_inline int proc_self_fd(const char *uname) {
+  char name[24] = {};
+  if (bpf_probe_read_user_str(name, sizeof(name), uname) <= 0) return -1;
+  const char prefix[] = "/proc/self/fd/";
+  for (int i = 0; i < 14; i++)
+    if (name[i] != prefix[i]) return -1;
+  int fd = 0;
+  for (int i = 14; i < 22; i++) {
+    char c = name[i];
+    if (c == 0) return i > 14 ? fd : -1;
+    if (c < '0' || c > '9') return -1;
+    fd = fd * 10 + (c - '0');
+  }
+  return -1;
+}
+
 __noinline int record_path_op(__u32 tgid, int dirfd, __u64 uname, __u32 access, __u32 flags) {
   struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
   if (!t) return 0;
+  int fd = proc_self_fd((const char *)uname);
+  if (fd >= 0) {
+    record_file(t, tgid, fd_file(fd), access);
+    return 0;
+  }
   record_name(t, tgid, dirfd, (const char *)uname, access, flags);
   return 0;
 }

@@ -16,7 +16,7 @@ cd "$work"
   read ./sub/../link -- read-at "$work/sub" other.txt -- write new.txt -- append new.txt -- \
   lock target.txt -- mmap-exec "$work/prog" -- mkdir newdir -- chmod new.txt -- \
   rename new.txt renamed.txt -- link renamed.txt hard.txt -- unlink hard.txt -- rmdir newdir -- \
-  raw-socket -- tcp-socket -- exec /bin/cat "$work/target.txt" >/dev/null
+  raw-socket -- tcp-socket -- chmod-fd "$work/sub/other.txt" -- exec /bin/cat "$work/target.txt" >/dev/null
 status=$?
 cd /
 check "learn exits with the command's status (0)" test "$status" -eq 0
@@ -33,6 +33,10 @@ check "rmdir: remove" has_obs "$db" itest file "$work/newdir/" $ACC_REMOVE
 check "chmod: setattr" has_obs "$db" itest file "$work/new.txt" $ACC_SETATTR
 check "rename source" has_obs "$db" itest file "$work/new.txt" $ACC_RENAME_SRC
 check "rename destination" has_obs "$db" itest file "$work/renamed.txt" $ACC_RENAME_DST
+check "chmod of /proc/self/fd/N is recorded on the file behind it" \
+  has_obs "$db" itest file "$work/sub/other.txt" $ACC_SETATTR
+check "no literal /proc/self/fd/N rule is recorded" \
+  test "$(sql "$db" "SELECT count(*) FROM observations WHERE object LIKE '/proc/self/fd/%'")" -eq 0
 check "hard link" has_obs "$db" itest file "$work/hard.txt" $ACC_LINK
 check "unlink" has_obs "$db" itest file "$work/hard.txt" $ACC_REMOVE
 check "child exec recorded with its resolved path" has_obs "$db" itest exec /usr/bin/cat $ACC_EXEC

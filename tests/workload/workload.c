@@ -66,6 +66,14 @@ static int step(char **argv, int argc) {
   if (!strcmp(s, "rmdir") && a) return rmdir(a) ? (fail(s, a), -1) : 2;
   if (!strcmp(s, "unlink") && a) return unlink(a) ? (fail(s, a), -1) : 2;
   if (!strcmp(s, "chmod") && a) return chmod(a, 0600) ? (fail(s, a), -1) : 2;
+  if (!strcmp(s, "chmod-fd") && a) { /* chmod through /proc/self/fd/N, as tar -x does */
+    char link[64];
+    if ((fd = open(a, O_RDONLY)) < 0) return fail(s, a), -1;
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    if (chmod(link, 0640)) return fail(s, link), -1;
+    close(fd);
+    return 2;
+  }
   if (!strcmp(s, "rename") && a && b) return rename(a, b) ? (fail(s, a), -1) : 3;
   if (!strcmp(s, "link") && a && b) return link(a, b) ? (fail(s, a), -1) : 3;
   if (!strcmp(s, "symlink") && a && b) return symlink(a, b) ? (fail(s, b), -1) : 3;
