@@ -478,7 +478,7 @@ static __always_inline int wanted_at_exit(long nr) {
     case NR_link: case NR_linkat: case NR_symlink: case NR_symlinkat: case NR_chmod:
     case NR_fchmod: case NR_fchmodat: case NR_fchmodat2: case NR_chown: case NR_fchown:
     case NR_lchown: case NR_fchownat: case NR_truncate: case NR_ftruncate: case NR_flock:
-    case NR_fcntl: case NR_mknod: case NR_mknodat:
+    case NR_fcntl: case NR_mknod: case NR_mknodat: case NR_bind: case NR_connect:
       return 1;
   }
   return 0;
@@ -733,6 +733,16 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
       return record_path_op(tgid, (int)a[0], a[1], ACC_SETATTR, 0);
     case NR_truncate:
       return record_path_op(tgid, cwd, a[0], ACC_WRITE, 0);
+    case NR_bind: case NR_connect: {
+      /* A unix socket with a path is a file to AppArmor: bind creates it, connect writes it. */
+      __u16 family = 0;
+      char first = 0;
+      if (a[2] <= 2 || bpf_probe_read_user(&family, sizeof(family), (const void *)a[1])) return 0;
+      if (family != 1 /* AF_UNIX */) return 0;
+      if (bpf_probe_read_user(&first, 1, (const char *)a[1] + 2) || first == 0) return 0; /* abstract */
+      return record_path_op(tgid, cwd, a[1] + 2,
+                            call.nr == NR_bind ? ACC_CREATE : (ACC_READ | ACC_WRITE), 0);
+    }
   }
   return 0;
 }

@@ -4,7 +4,9 @@
 #define ARMORER_SYSCALLS_X86_64_H
 #define NR_open 2
 #define NR_mmap 9
+#define NR_connect 42
 #define NR_socket 41
+#define NR_bind 49
 #define NR_socketpair 53
 #define NR_fcntl 72
 #define NR_flock 73

@@ -16,7 +16,7 @@ cd "$work"
   read ./sub/../link -- read-at "$work/sub" other.txt -- write new.txt -- append new.txt -- \
   lock target.txt -- mmap-exec "$work/prog" -- mkdir newdir -- chmod new.txt -- \
   rename new.txt renamed.txt -- link renamed.txt hard.txt -- unlink hard.txt -- rmdir newdir -- \
-  raw-socket -- tcp-socket -- chmod-fd "$work/sub/other.txt" -- exec /bin/cat "$work/target.txt" >/dev/null
+  raw-socket -- tcp-socket -- chmod-fd "$work/sub/other.txt" -- unix-bind-connect sock -- exec /bin/cat "$work/target.txt" >/dev/null
 status=$?
 cd /
 check "learn exits with the command's status (0)" test "$status" -eq 0
@@ -37,6 +37,8 @@ check "chmod of /proc/self/fd/N is recorded on the file behind it" \
   has_obs "$db" itest file "$work/sub/other.txt" $ACC_SETATTR
 check "no literal /proc/self/fd/N rule is recorded" \
   test "$(sql "$db" "SELECT count(*) FROM observations WHERE object LIKE '/proc/self/fd/%'")" -eq 0
+check "bind() of a unix socket path creates the socket file" has_obs "$db" itest file "$work/sock" $ACC_CREATE
+check "connect() to it writes the socket file" has_obs "$db" itest file "$work/sock" $ACC_WRITE
 check "hard link" has_obs "$db" itest file "$work/hard.txt" $ACC_LINK
 check "unlink" has_obs "$db" itest file "$work/hard.txt" $ACC_REMOVE
 check "child exec recorded with its resolved path" has_obs "$db" itest exec /usr/bin/cat $ACC_EXEC

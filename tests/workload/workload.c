@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,6 +83,18 @@ static int step(char **argv, int argc) {
     fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
     if (fd >= 0) close(fd);
     return 1;
+  }
+  if (!strcmp(s, "unix-bind-connect") && a) { /* bind a path socket, then connect to it */
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", a);
+    int server = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (server < 0 || bind(server, (struct sockaddr *)&addr, sizeof(addr)) || listen(server, 1))
+      return fail(s, a), -1;
+    int client = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (client < 0 || connect(client, (struct sockaddr *)&addr, sizeof(addr))) return fail(s, a), -1;
+    close(client);
+    close(server);
+    return 2;
   }
   if (!strcmp(s, "tcp-socket")) {
     if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) return fail(s, NULL), -1;
