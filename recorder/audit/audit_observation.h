@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/object_field.h"  // encode_object_field, decode_object_field
 #include "core/observation.h"
 #include "recorder/audit/audit_record.h"
 
@@ -56,8 +57,5 @@ uint32_t access_from_mask(std::string_view mask);
 // nullopt for records that carry nothing armorer models (dbus, change_profile, status...).
 std::optional<Observation> observation_from_record(const AuditRecord& record,
                                                    std::string_view subject);
-
-std::string encode_object_field(std::string_view field);  // "" → "-"
-std::string decode_object_field(std::string_view field);  // "-" → ""
 
 }  // namespace armorer
