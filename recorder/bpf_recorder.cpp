@@ -151,6 +151,8 @@ void BpfRecorder::follow(pid_t tgid, bool await_exec) {
 
 int BpfRecorder::poll(int timeout_ms) {
   int n = ring_buffer__poll(impl_->ring.get(), timeout_ms);
+  // Events below the wake-up mark wake no one: a timeout is when they are read.
+  if (n == 0) n = ring_buffer__consume(impl_->ring.get());
   return n < 0 && n != -EINTR ? 0 : std::max(n, 0);
 }
 

@@ -287,14 +287,23 @@ static __always_inline struct armorer_event *new_event(__u32 type, __u32 tgid, _
   return ev;
 }
 
-/* Wakes the consumer when this event makes the waiting data cross wakeup_bytes, and for every
- * exit, so that the end of the target is noticed at once; otherwise the consumer finds the
- * events at its next wake-up or poll timeout. */
+/* Where the consumer stood when a wake-up was last asked for (shared by all CPUs; a race only
+ * costs an extra wake-up). */
+__u64 woken_at_consumer_pos = ~0ull;
+
+/* Wakes the consumer once wakeup_bytes wait, and for every exit so that the end of the target
+ * is noticed at once; below the mark the consumer finds the events at its poll timeout. A level,
+ * not an edge: a crossing judged from a snapshot of the waiting bytes can be missed (two CPUs
+ * sending at once), and a consumer never woken lets the buffer overflow. But only once per
+ * consumer position: asking again before it has read anything would cost an interrupt per
+ * event exactly when the consumer is already behind. */
 static __always_inline __u64 wakeup_flag(__u32 type, __u64 size) {
   if (!wakeup_bytes || type == EV_EXIT) return BPF_RB_FORCE_WAKEUP;
-  __u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-  return waiting < wakeup_bytes && waiting + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                  : BPF_RB_NO_WAKEUP;
+  if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size < wakeup_bytes) return BPF_RB_NO_WAKEUP;
+  __u64 consumer = bpf_ringbuf_query(&events, BPF_RB_CONS_POS);
+  if (consumer == woken_at_consumer_pos) return BPF_RB_NO_WAKEUP;
+  woken_at_consumer_pos = consumer;
+  return BPF_RB_FORCE_WAKEUP;
 }
 
 static __always_inline int send_event(struct armorer_event *ev) {
