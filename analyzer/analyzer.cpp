@@ -5,6 +5,7 @@
 
 #include "analyzer/path_generaliser.h"
 #include "core/error.h"
+#include "core/object_field.h"
 
 namespace armorer {
 
@@ -27,17 +28,35 @@ Wanted wanted_from(std::optional<T> rule, const std::string* reason) {
 
 class RuleBuilder {
  public:
-  explicit RuleBuilder(const AnalyzerOptions& options) : options_(options) {
-    if (options.use_abstractions) base_ = IncludeRule::make("base", nullptr);
+  RuleBuilder(const std::string& profile, std::span<const Observation> observations,
+              const AnalyzerOptions& options)
+      : profile_(profile), options_(options) {
+    if (options.use_abstractions) abstractions_ = usable_abstractions(observations);
+    // Paths are generalised together: whether a name changes shows across observations.
+    std::vector<PathUse> uses;
+    for (const auto& obs : observations) {
+      auto need = file_need(obs);
+      if (!need || abstraction_for(obs)) continue;
+      uses.push_back(PathUse{need->path, need->perms, need->exec, owner(*need)});
+      if (need->exec) executed_.insert(need->path);
+    }
+    generalisation_ = PathGeneraliser(options.generaliser).generalise(uses);
+  }
+
+  const Generalisation& generalisation() const { return generalisation_; }
+  bool includes_base() const {
+    for (const auto& include : abstractions_)
+      if (include.name() == "base") return true;
+    return false;
   }
 
   Wanted rule_for(const Observation& obs) const {
     std::string why_not;
     if (auto problem = file_need_problem(obs); !problem.empty()) return {std::nullopt, problem};
     if (auto need = file_need(obs)) {
-      if (base_ && !need->exec && base_->covers(obs)) return {Rule(*base_), {}};
-      auto rule = FileRule::make(generaliser_.pattern_for(need->path), need->perms,
-                                 need->exec ? options_.exec_mode : ExecMode::none, need->owner,
+      if (const IncludeRule* include = abstraction_for(obs)) return {Rule(*include), {}};
+      auto rule = FileRule::make(generalisation_.pattern_for(need->path), need->perms,
+                                 need->exec ? options_.exec_mode : ExecMode::none, owner(*need),
                                  false, &why_not);
       return wanted_from(std::move(rule), &why_not);
     }
@@ -47,9 +66,9 @@ class RuleBuilder {
       case ObsKind::network:
         return wanted_from(NetworkRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::signal:
-        return wanted_from(SignalRule::from_observation(obs, &why_not), &why_not);
+        return wanted_from(SignalRule::from_observation(obs, &why_not, own_peer(obs)), &why_not);
       case ObsKind::ptrace:
-        return wanted_from(PtraceRule::from_observation(obs, &why_not), &why_not);
+        return wanted_from(PtraceRule::from_observation(obs, &why_not, own_peer(obs)), &why_not);
       case ObsKind::mount:
         return wanted_from(MountRule::from_observation(obs, &why_not), &why_not);
       case ObsKind::unix_socket:
@@ -64,9 +83,58 @@ class RuleBuilder {
   }
 
  private:
+  static bool owner(const FileNeed& need) { return need.owner && owner_matters(need.path); }
+
+  // The allowed abstractions that cover at least one observation, in the order given.
+  std::vector<IncludeRule> usable_abstractions(std::span<const Observation> observations) const {
+    std::vector<IncludeRule> out;
+    for (const std::string& name : options_.abstractions) {
+      std::string why_not;
+      auto include = IncludeRule::make(name, &why_not);
+      if (!include) {
+        std::string known;
+        for (const auto known_name : stock_abstraction_names())
+          known += (known.empty() ? "" : ", ") + std::string(known_name);
+        throw Fatal("unknown abstraction '" + name + "' (known: " + known + ")", kExitUsage);
+      }
+      for (const auto& obs : observations) {
+        if (include->covers(obs)) {
+          out.push_back(std::move(*include));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  const IncludeRule* abstraction_for(const Observation& obs) const {
+    for (const auto& include : abstractions_)
+      if (include.covers(obs)) return &include;
+    return nullptr;
+  }
+
+  // A complain-mode log names the process an exec'd child became "PROFILE//null-/usr/bin/x",
+  // a label that exists only while learning. Enforced with ix the child runs as this very
+  // profile; with px as the profile of its own path, which is named after it by convention.
+  // With cx the child profile is the user's to name: the recorded label stays.
+  std::optional<std::string> own_peer(const Observation& obs) const {
+    const auto fields = split_object_fields(obs.object, obs.kind == ObsKind::signal ? 2 : 1);
+    const std::string& peer = fields.back();
+    const auto null = peer.find("//null-/");
+    if (null == std::string::npos) return std::nullopt;
+    const std::string executable = peer.substr(null + 7);
+    if (!executed_.contains(executable)) return std::nullopt;
+    const std::string_view mode = to_string(options_.exec_mode);
+    if (mode == "ix") return profile_;
+    if (mode.find_first_of("pP") != std::string_view::npos) return executable;
+    return std::nullopt;
+  }
+
+  const std::string& profile_;
   const AnalyzerOptions& options_;
-  PathGeneraliser generaliser_;
-  std::optional<IncludeRule> base_;
+  std::vector<IncludeRule> abstractions_;
+  std::set<std::string> executed_;
+  Generalisation generalisation_;
 };
 
 }  // namespace
@@ -78,7 +146,7 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
                 " run lists for " + std::to_string(observations.size()) + " observations");
   if (options.exec_mode == ExecMode::none) throw Fatal("analyzer: exec mode must not be none");
   RuleSet rules(profile_name);
-  RuleBuilder builder(options);
+  RuleBuilder builder(profile_name, observations, options);
   std::set<int64_t> runs;
   std::vector<RuleEntry> batch;
   std::vector<SkippedObservation> skipped;
@@ -97,6 +165,20 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
     }
   }
   rules.add_all(std::move(batch));
+  // A deny rule the guard added exists because of a glob: it shares that glob's provenance.
+  std::vector<RuleEntry> denies;
+  for (const auto& deny : builder.generalisation().denies) {
+    Provenance why;
+    for (const auto& entry : rules.entries())
+      if (const auto* file = std::get_if<FileRule>(&entry.rule); file && file->pattern() == deny.because_of)
+        why.merge(entry.provenance);
+    denies.push_back(RuleEntry{deny.rule, std::move(why)});
+  }
+  rules.add_all(std::move(denies));
+  if (options.base_signals && !builder.includes_base()) {
+    for (auto [send, peer] : {std::pair{false, std::string("unconfined")}, std::pair{true, profile_name}})
+      if (auto rule = SignalRule::any_signal(send, true, peer, nullptr)) rules.add(std::move(*rule), {});
+  }
   rules.skip_all(std::move(skipped));
   rules.observation_count = observations.size();
   rules.run_count = runs.size();

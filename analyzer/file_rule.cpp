@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/object_field.h"
 
 namespace armorer {
 
@@ -27,13 +28,11 @@ constexpr std::array<std::string_view, 16> kExecModes{
 
 // A unix socket bound to a path is mediated by the file rule of that path: connecting
 // writes to it, and the answer is read from it.
-std::optional<std::string_view> unix_socket_path(const Observation& obs) {
+std::optional<std::string> unix_socket_path(const Observation& obs) {
   if (obs.kind != ObsKind::unix_socket) return std::nullopt;
-  const auto space = obs.object.find(' ');
-  if (space == std::string::npos) return std::nullopt;
-  std::string_view address = std::string_view(obs.object).substr(space + 1);
-  if (!address.starts_with('/')) return std::nullopt;
-  return address;
+  auto fields = split_object_fields(obs.object, 2);
+  if (fields.size() != 2 || !fields[1].starts_with('/')) return std::nullopt;
+  return std::move(fields[1]);
 }
 
 // The literal a pattern stands for when it is exactly aare_escape() of it: such a pattern
@@ -83,14 +82,20 @@ bool file_perms_cover(uint32_t granted, uint32_t needed) {
 
 std::string_view to_string(ExecMode mode) { return kExecModes[static_cast<size_t>(mode)]; }
 
+std::optional<ExecMode> exec_mode_from_string(std::string_view text) {
+  for (size_t i = 1; i < kExecModes.size(); ++i)
+    if (kExecModes[i] == text) return static_cast<ExecMode>(i);
+  return std::nullopt;
+}
+
 std::string file_need_problem(const Observation& obs) {
   const bool file_like = obs.kind == ObsKind::file || obs.kind == ObsKind::exec ||
                          unix_socket_path(obs).has_value();
   if (!file_like) return "";
   if (obs.flags & obs_flag::truncated) return "path was truncated by the recorder";
   if (obs.flags & obs_flag::disconnected) return "path is not reachable from the task's root";
-  std::string_view path = obs.object;
-  if (auto socket = unix_socket_path(obs)) path = *socket;
+  const auto socket = unix_socket_path(obs);
+  const std::string_view path = socket ? std::string_view(*socket) : std::string_view(obs.object);
   if (!path.starts_with('/')) return "path is not absolute";
   if (path.find('\0') != std::string_view::npos) return "path holds a NUL byte";
   return "";
@@ -102,7 +107,7 @@ std::optional<FileNeed> file_need(const Observation& obs) {
   if (!file_need_problem(obs).empty()) return std::nullopt;
   FileNeed need;
   if (socket) {
-    need.path = std::string(*socket);
+    need.path = *socket;
     need.perms = file_perm::r | file_perm::w;
   } else {
     need.path = obs.object;

@@ -34,6 +34,8 @@ bool file_perms_cover(uint32_t granted, uint32_t needed);
 
 enum class ExecMode : uint8_t { none, ix, px, Px, cx, Cx, ux, Ux, pix, Pix, cix, Cix, pux, PUx, cux, CUx };
 std::string_view to_string(ExecMode mode);
+// "ix", "px", ... → the mode; nullopt for anything else (and for "").
+std::optional<ExecMode> exec_mode_from_string(std::string_view text);
 
 // What a file-like observation asks AppArmor for.
 struct FileNeed {

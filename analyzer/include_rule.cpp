@@ -51,6 +51,44 @@ constexpr AbstractionEntry kBase[] = {
     {"@{sys}/devices/system/cpu/possible", "r"},
 };
 
+// From abstractions/ssl_certs: every rule (all read-only). The abstraction is used only where
+// these cover an observation.
+constexpr AbstractionEntry kSslCerts[] = {
+    {"/etc/ca-certificates/{,**}", "r"},
+    {"/etc/{,libre}ssl/", "r"},
+    {"/etc/{,libre}ssl/cert.pem", "r"},
+    {"/etc/{,libre}ssl/certs/{,**}", "r"},
+    {"/{etc,usr/share}/pki/bl[ao]cklist/{,*}", "r"},
+    {"/{etc,usr/share}/pki/trust/{,*}", "r"},
+    {"/{etc,usr/share}/pki/trust/{bl[oa]cklist,anchors}/{,**}", "r"},
+    {"/usr/share/ca-certificates/{,**}", "r"},
+    {"/usr/share/ssl/certs/ca-bundle.crt", "r"},
+    {"/usr/local/share/ca-certificates/{,**}", "r"},
+    {"/var/lib/ca-certificates/{,**}", "r"},
+};
+
+struct AbstractionInfo {
+  std::string_view name;
+  std::span<const AbstractionEntry> entries;
+  size_t stock_rules;  // rule lines of the stock file (AppArmor 3.0.8)
+  std::string_view summary;
+};
+
+constexpr AbstractionInfo kAbstractions[] = {
+    {"base", kBase, 72,
+     "stock: 72 rules (+6 from abstractions/crypto), incl. reading all of /{usr/,}lib*/**, "
+     "locales and time zones"},
+    {"ssl_certs", kSslCerts, 25, "stock: 25 rules, reading the system's CA certificates"},
+};
+
+constexpr std::string_view kNames[] = {"base", "ssl_certs"};
+
+const AbstractionInfo* info(std::string_view name) {
+  for (const auto& abstraction : kAbstractions)
+    if (abstraction.name == name) return &abstraction;
+  return nullptr;
+}
+
 uint32_t parse_letters(std::string_view letters) {
   uint32_t perms = 0;
   for (char c : letters) {
@@ -87,8 +125,20 @@ const std::vector<FileRule>& compiled(std::string_view name) {
 }  // namespace
 
 std::span<const AbstractionEntry> known_abstraction_entries(std::string_view name) {
-  if (name == "base") return kBase;
-  return {};
+  const AbstractionInfo* found = info(name);
+  return found ? found->entries : std::span<const AbstractionEntry>{};
+}
+
+std::span<const std::string_view> stock_abstraction_names() { return kNames; }
+
+std::string_view abstraction_summary(std::string_view name) {
+  const AbstractionInfo* found = info(name);
+  return found ? found->summary : std::string_view{};
+}
+
+size_t abstraction_rule_count(std::string_view name) {
+  const AbstractionInfo* found = info(name);
+  return found ? found->stock_rules : 0;
 }
 
 std::optional<IncludeRule> IncludeRule::make(std::string_view abstraction, std::string* why_not) {
@@ -102,7 +152,11 @@ std::optional<IncludeRule> IncludeRule::make(std::string_view abstraction, std::
   return rule;
 }
 
-std::string IncludeRule::render() const { return "include <abstractions/" + name_ + ">"; }
+// A comment after an include is safe where a comment before it would not be: a line that
+// starts with "#include" is an include directive to the parser.
+std::string IncludeRule::render() const {
+  return "include <abstractions/" + name_ + ">  # " + std::string(abstraction_summary(name_));
+}
 
 bool IncludeRule::covers(const Observation& obs) const {
   auto need = file_need(obs);

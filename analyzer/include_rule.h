@@ -25,6 +25,16 @@ struct AbstractionEntry {
 // abstraction allows more, never less). Empty for abstractions armorer does not know.
 std::span<const AbstractionEntry> known_abstraction_entries(std::string_view name);
 
+// The abstractions analyze() may include, in the order it tries them ("base" first). Only
+// read-only, widely needed ones: nameservice, for one, would also grant network access.
+std::span<const std::string_view> stock_abstraction_names();
+
+// How much an abstraction grants beyond what it was included for, said in the profile:
+// "stock: 72 rules (+6 from crypto), incl. reading all of /usr/lib/** and /lib/**".
+std::string_view abstraction_summary(std::string_view name);
+// The number of rules the stock file itself holds (the test suite checks it).
+size_t abstraction_rule_count(std::string_view name);
+
 class IncludeRule {
  public:
   // Only abstractions listed by known_abstraction_entries() can be included: covers() must be
@@ -32,7 +42,8 @@ class IncludeRule {
   static std::optional<IncludeRule> make(std::string_view abstraction, std::string* why_not);
 
   const std::string& name() const { return name_; }  // "base"
-  std::string render() const;                        // "include <abstractions/base>"
+  // "include <abstractions/base>  # stock: ...": the comment says what else it grants.
+  std::string render() const;
   bool same_target(const IncludeRule& other) const { return name_ == other.name_; }
   void merge(const IncludeRule&) {}
   const std::vector<FileRule>& file_rules() const { return *file_rules_; }

@@ -1,4 +1,5 @@
-// `mount fstype=TYPE SOURCE -> MOUNTPOINT,` for mounts the workload did itself.
+// Mount rules for what the workload mounted itself: `mount fstype=TYPE SOURCE -> POINT,`,
+// `umount POINT,` and `pivot_root oldroot=OLD NEW,`.
 #pragma once
 
 #include <compare>
@@ -12,10 +13,16 @@ namespace armorer {
 
 class MountRule {
  public:
-  // Object "<fstype> <source> <mountpoint>"; the source holds no space, the mount point may.
+  enum class Operation : uint8_t { mount, umount, pivot_root };
+
+  // Object "<fstype> <source> <mountpoint>", fields encoded (core/object_field.h), "-" for
+  // a missing one. No type and no source: an unmount of the point ("- - /mnt/"). No type
+  // but a source: pivot_root, the source being the old root ("- /old/ /new/").
   static std::optional<MountRule> from_observation(const Observation& obs, std::string* why_not);
 
-  // "mount fstype=tmpfs tmpfs -> /mnt/data,"
+  Operation operation() const { return operation_; }
+  // "mount fstype=tmpfs "tmpfs" -> /mnt/data," / "umount /mnt/data," /
+  // "pivot_root oldroot=/new/old/ /new/,"
   std::string render() const;
   bool same_target(const MountRule& other) const { return (*this <=> other) == 0; }
   void merge(const MountRule&) {}
@@ -25,11 +32,14 @@ class MountRule {
   bool operator==(const MountRule& other) const { return (*this <=> other) == 0; }
 
  private:
-  MountRule(std::string fstype, LiteralPattern source, LiteralPattern mountpoint)
-      : fstype_(std::move(fstype)), source_(std::move(source)), mountpoint_(std::move(mountpoint)) {}
-  std::string fstype_;
-  LiteralPattern source_;
-  LiteralPattern mountpoint_;
+  MountRule(Operation operation, std::string fstype, std::optional<LiteralPattern> source,
+            LiteralPattern mountpoint)
+      : operation_(operation), fstype_(std::move(fstype)), source_(std::move(source)),
+        mountpoint_(std::move(mountpoint)) {}
+  Operation operation_;
+  std::string fstype_;                    // mount only
+  std::optional<LiteralPattern> source_;  // mount: the source; pivot_root: the old root
+  LiteralPattern mountpoint_;             // pivot_root: the new root
 };
 
 }  // namespace armorer

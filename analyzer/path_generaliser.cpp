@@ -1,69 +1,152 @@
 #include "analyzer/path_generaliser.h"
 
-#include <algorithm>
-#include <cctype>
 #include <optional>
-#include <vector>
+#include <set>
 
 #include "analyzer/aare.h"
+#include "analyzer/path_tree.h"
+#include "analyzer/sensitive_paths.h"
 
 namespace armorer {
 
 namespace {
 
-struct Component {
-  std::string text;
-  bool is_pattern = false;  // already AARE (a variable), not a literal to escape
+using path_tree::PathFacts;
+using path_tree::Plan;
+
+// Decides, pattern by pattern, whether the tree's proposal can be written.
+class PatternJudge {
+ public:
+  PatternJudge(const std::vector<PathFacts>& facts, Generalisation& out) : facts_(facts), out_(out) {
+    for (const auto& f : facts) {
+      observed_.insert(f.path);
+      paths_.push_back(f.path);
+    }
+  }
+
+  void judge(const std::string& pattern, const Plan& plan, const std::vector<size_t>& members) {
+    if (members.size() == 1 && pattern == aare_escape(facts_[members[0]].path)) return assign(pattern, members);
+    if (accept(pattern, plan, members)) return;
+    if (auto narrower = without_root_home(plan, members)) {
+      const std::string narrowed = join_patterns(narrower->pieces, narrower->is_dir);
+      if (accept(narrowed, *narrower, members)) return;
+    }
+    for (size_t index : members) assign(aare_escape(facts_[index].path), {index});
+  }
+
+ private:
+  void assign(const std::string& pattern, const std::vector<size_t>& members) {
+    for (size_t index : members) out_.patterns[facts_[index].path] = pattern;
+  }
+
+  bool accept(const std::string& pattern, const Plan& plan, const std::vector<size_t>& members) {
+    auto matcher = Aare::compile(pattern, stock_tunables());
+    if (!matcher) return false;
+    GuardedAccess access;
+    for (size_t index : members) {
+      // Every pass promises this; a pattern that lost one of its own paths is never written.
+      if (!matcher->matches(facts_[index].path)) return false;
+      access.perms |= facts_[index].perms;
+      access.exec |= facts_[index].exec;
+    }
+    const auto probes = probe_paths(plan.pieces, plan.is_dir);
+    std::vector<GuardDeny> denies;
+    for (size_t location : guard_.reached(*matcher, access, probes, observed_)) {
+      const SensitiveLocation& where = sensitive_locations()[location];
+      // A deny rule must never take away what the workload was seen doing.
+      if (!where.deny || guard_.holds_any(location, paths_)) return false;
+      uint32_t perms = access.perms;
+      if (where.write_only) perms &= file_perm::w | file_perm::a | file_perm::l;
+      auto rule = FileRule::make(std::string(where.pattern), perms,
+                                 access.exec ? ExecMode::ix : ExecMode::none, false, true, nullptr);
+      if (!rule) return false;
+      denies.push_back(GuardDeny{std::move(*rule), pattern});
+    }
+    for (auto& deny : denies) out_.denies.push_back(std::move(deny));
+    assign(pattern, members);
+    return true;
+  }
+
+  // @{HOME} also stands for /root, which is sensitive as a whole: homes under /home keep
+  // their generality as /home/* instead.
+  std::optional<Plan> without_root_home(const Plan& plan, const std::vector<size_t>& members) const {
+    if (plan.pieces.empty() || plan.pieces[0].pattern != "@{HOME}") return std::nullopt;
+    for (size_t index : members)
+      if (!facts_[index].path.starts_with("/home/")) return std::nullopt;
+    Plan narrower = plan;
+    PathPiece& home = narrower.pieces[0];
+    home.pattern = "/home/*";
+    home.probes = {"/home/armorer-probe"};
+    return narrower;
+  }
+
+  const std::vector<PathFacts>& facts_;
+  Generalisation& out_;
+  SensitiveGuard guard_;
+  std::set<std::string, std::less<>> observed_;
+  std::vector<std::string> paths_;
 };
-
-std::vector<Component> split(std::string_view path) {
-  std::vector<Component> parts;
-  size_t start = 1;  // skip the leading '/'
-  while (start <= path.size()) {
-    const auto slash = path.find('/', start);
-    const auto end = slash == std::string_view::npos ? path.size() : slash;
-    parts.push_back({std::string(path.substr(start, end - start))});
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return parts;  // a trailing '/' leaves an empty last component
-}
-
-bool all_digits(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(),
-                                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
-
-// /proc/<pid>/... and /proc/<pid>/task/<tid>/...: one pattern for every process the workload
-// will ever have, with the variables tunables/global defines.
-bool fold_proc_ids(std::vector<Component>& parts) {
-  if (parts.size() < 2 || parts[0].text != "proc" || !all_digits(parts[1].text)) return false;
-  parts[1] = {"@{pid}", true};
-  if (parts.size() >= 4 && parts[2].text == "task" && all_digits(parts[3].text))
-    parts[3] = {"@{tid}", true};
-  return true;
-}
-
-std::string join(const std::vector<Component>& parts) {
-  std::string pattern;
-  for (const auto& part : parts) {
-    pattern += '/';
-    pattern += part.is_pattern ? part.text : aare_escape(part.text);
-  }
-  return pattern;
-}
 
 }  // namespace
 
+bool owner_matters(std::string_view path) {
+  if (path.starts_with("/dev/shm/")) return true;
+  for (std::string_view top : {"/usr/", "/etc/", "/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/",
+                               "/boot/", "/snap/", "/sys/", "/dev/"})
+    if (path.starts_with(top)) return false;
+  return true;
+}
+
+std::string Generalisation::pattern_for(std::string_view path) const {
+  auto found = patterns.find(path);
+  return found == patterns.end() ? aare_escape(path) : found->second;
+}
+
+Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const {
+  std::map<std::string, PathFacts, std::less<>> by_path;
+  for (const PathUse& use : uses) {
+    auto [at, fresh] = by_path.try_emplace(use.path, PathFacts{use.path, 0, false, true});
+    at->second.perms |= use.perms;
+    at->second.exec |= use.exec;
+    at->second.owner &= use.owner;
+  }
+  std::vector<PathFacts> facts;
+  facts.reserve(by_path.size());
+  for (auto& [path, f] : by_path) facts.push_back(std::move(f));
+
+  path_tree::TreeOptions tree_options;
+  tree_options.variables = options_.variables;
+  tree_options.shapes = options_.shapes;
+  tree_options.collapse = options_.collapse;
+  tree_options.sibling_threshold = options_.sibling_threshold;
+  tree_options.interpreter_threshold = options_.interpreter_threshold;
+  path_tree::PathTree tree(facts, tree_options);
+  tree.generalise();
+
+  Generalisation out;
+  struct Group {
+    Plan plan;
+    std::vector<size_t> members;
+  };
+  std::map<std::string, Group> groups;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    const auto& plan = tree.plan(i);
+    if (!plan) {
+      out.patterns[facts[i].path] = aare_escape(facts[i].path);
+      continue;
+    }
+    auto& group = groups[join_patterns(plan->pieces, plan->is_dir)];
+    if (group.members.empty()) group.plan = *plan;
+    group.members.push_back(i);
+  }
+  PatternJudge judge(facts, out);
+  for (const auto& [pattern, group] : groups) judge.judge(pattern, group.plan, group.members);
+  return out;
+}
+
 std::string PathGeneraliser::pattern_for(std::string_view literal) const {
-  const std::string exact = aare_escape(literal);
-  if (!literal.starts_with('/')) return exact;
-  auto parts = split(literal);
-  if (!fold_proc_ids(parts)) return exact;
-  const std::string pattern = join(parts);
-  auto matcher = Aare::compile(pattern, stock_tunables());
-  if (!matcher || !matcher->matches(literal)) return exact;
-  return pattern;
+  const PathUse use{std::string(literal), file_perm::r, false, false};
+  return generalise(std::span(&use, 1)).pattern_for(literal);
 }
 
 }  // namespace armorer

@@ -1,6 +1,12 @@
 // Rules about another process or socket: `signal`, `ptrace` and abstract/anonymous `unix`
 // rules. The peer is always written as a literal; a rule without a known peer is never written
-// in the peer-less form, which would allow every peer.
+// in the peer-less form, which would allow every peer. Object fields are decoded with
+// decode_object_field() (core/object_field.h).
+//
+// A peer may be written under another name than the one recorded (`written_peer`): a
+// complain-mode log calls an `ix` child "PROFILE//null-/usr/bin/x", a label that exists only
+// while learning; enforced, the child is the profile itself. The rule then still covers the
+// recorded name, which is what it stands for.
 #pragma once
 
 #include <compare>
@@ -16,13 +22,20 @@ namespace armorer {
 class SignalRule {
  public:
   // Object "<signal> <peer>", e.g. "term /usr/bin/worker" or "15 unconfined".
-  static std::optional<SignalRule> from_observation(const Observation& obs, std::string* why_not);
+  static std::optional<SignalRule> from_observation(const Observation& obs, std::string* why_not,
+                                                    std::optional<std::string> written_peer = {});
+  // Every signal, in the given directions, with `peer`: what a profile grants without having
+  // seen it (see analyze(): the runtime must be able to stop the workload).
+  static std::optional<SignalRule> any_signal(bool send, bool receive, std::string_view peer,
+                                              std::string* why_not);
 
   const LiteralPattern& peer() const { return peer_; }
-  const std::set<std::string>& signals() const { return signals_; }
-  // "signal (send) set=(hup, term) peer=/usr/bin/worker,"
+  const std::set<std::string>& signals() const { return signals_; }  // empty: every signal
+  // "signal (send) set=(hup, term) peer=/usr/bin/worker,", "signal (receive) peer=unconfined,"
   std::string render() const;
-  bool same_target(const SignalRule& other) const { return peer_ == other.peer_; }
+  bool same_target(const SignalRule& other) const {
+    return peer_ == other.peer_ && send_ == other.send_ && receive_ == other.receive_;
+  }
   void merge(const SignalRule& other);
   bool covers(const Observation& obs) const;
 
@@ -32,26 +45,32 @@ class SignalRule {
  private:
   SignalRule(LiteralPattern peer) : peer_(std::move(peer)) {}
   LiteralPattern peer_;
+  bool send_ = true;
+  bool receive_ = false;
   std::set<std::string> signals_;
+  std::set<std::string> recorded_peers_;  // names written as peer_ instead (see above)
 };
 
 class PtraceRule {
  public:
   // Object "<peer>". The recording does not say whether the subject read or traced the peer,
   // so the rule allows both tracer-side permissions, never the peer-side ones.
-  static std::optional<PtraceRule> from_observation(const Observation& obs, std::string* why_not);
+  static std::optional<PtraceRule> from_observation(const Observation& obs, std::string* why_not,
+                                                    std::optional<std::string> written_peer = {});
 
   const LiteralPattern& peer() const { return peer_; }
   std::string render() const;  // "ptrace (read, trace) peer=/usr/bin/child,"
   bool same_target(const PtraceRule& other) const { return peer_ == other.peer_; }
-  void merge(const PtraceRule&) {}
+  void merge(const PtraceRule& other);
   bool covers(const Observation& obs) const;
 
-  auto operator<=>(const PtraceRule&) const = default;
+  std::strong_ordering operator<=>(const PtraceRule& other) const;
+  bool operator==(const PtraceRule& other) const { return (*this <=> other) == 0; }
 
  private:
   PtraceRule(LiteralPattern peer) : peer_(std::move(peer)) {}
   LiteralPattern peer_;
+  std::set<std::string> recorded_peers_;
 };
 
 class UnixRule {

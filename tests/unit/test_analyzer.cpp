@@ -1,5 +1,6 @@
-// The analyzer on plain observations: the mapping onto AppArmor rules, the first
-// generalisation, determinism, and the coverage check that `emit` relies on.
+// The analyzer on plain observations: the mapping onto AppArmor rules, /proc ids, the
+// abstractions, determinism, and the coverage check that `emit` relies on. The generaliser's
+// own rules are in test_generaliser.cpp.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -43,9 +44,11 @@ Observation file(std::string path, uint32_t bits, uint32_t flags = 0) {
   return obs(ObsKind::file, std::move(path), bits, flags);
 }
 
+// No abstractions and no base signal rules: exactly the rules the observations ask for.
 AnalyzerOptions exact() {
   AnalyzerOptions options;
   options.use_abstractions = false;
+  options.base_signals = false;
   return options;
 }
 
@@ -112,11 +115,11 @@ TEST_CASE("directories end in '/' and owner is used only when every access had i
 
 TEST_CASE("process and thread ids under /proc become @{pid} and @{tid}") {
   CHECK(lines_for({file("/proc/1234/status", access::read)}) ==
-        Lines{"/proc/@{pid}/status r,"});
+        Lines{"@{PROC}/@{pid}/status r,"});
   CHECK(lines_for({file("/proc/12/task/34/stat", access::read)}) ==
-        Lines{"/proc/@{pid}/task/@{tid}/stat r,"});
+        Lines{"@{PROC}/@{pid}/task/@{tid}/stat r,"});
   CHECK(lines_for({file("/proc/12/fd", access::read, obs_flag::directory)}) ==
-        Lines{"/proc/@{pid}/fd/ r,"});
+        Lines{"@{PROC}/@{pid}/fd/ r,"});
 
   // Many processes, one rule, with every observation counted in its provenance.
   const RuleSet rules = analyze(
@@ -128,23 +131,29 @@ TEST_CASE("process and thread ids under /proc become @{pid} and @{tid}") {
 
 TEST_CASE("numbers that are not /proc ids stay exact") {
   const std::vector<std::string> untouched{
-      "/proc/self/status",        // not a number
-      "/proc/thread-self/stat",   // not a number
-      "/procx/12/stat",           // not /proc
-      "/data/12/file",            // numbers elsewhere are left for a later generaliser
-      "/proc/sys/kernel/pid_max", // no id component
-      "/proc/0/status",           // 0 is no process: @{pid} does not match it
-      "/proc/0123/status",        // leading zero: @{pid} does not match it
-      "/proc/99999999/status",    // beyond @{pid}'s range
-      "/proc/12x/status",
+      "/procx/12/stat",  // not /proc
+      "/data/12/file",   // a short number, seen once
   };
   PathGeneraliser generaliser;
   for (const auto& path : untouched) {
     CAPTURE(path);
     CHECK(generaliser.pattern_for(path) == aare_escape(path));
   }
+  const std::vector<std::pair<std::string, std::string>> not_pids{
+      {"/proc/self/status", "@{PROC}/self/status"},                // not a number
+      {"/proc/thread-self/stat", "@{PROC}/thread-self/stat"},      // not a number
+      {"/proc/sys/kernel/pid_max", "@{PROC}/sys/kernel/pid_max"},  // no id component
+      {"/proc/0/status", "@{PROC}/0/status"},                      // 0 is no process
+      {"/proc/0123/status", "@{PROC}/0123/status"},                // leading zero
+      {"/proc/99999999/status", "@{PROC}/99999999/status"},        // beyond @{pid}'s range
+      {"/proc/12x/status", "@{PROC}/12x/status"},
+  };
+  for (const auto& [path, pattern] : not_pids) {
+    CAPTURE(path);
+    CHECK(generaliser.pattern_for(path) == pattern);
+  }
   CHECK(lines_for({file("/proc/12/task/thread/stat", access::read)}) ==
-        Lines{"/proc/@{pid}/task/thread/stat r,"});
+        Lines{"@{PROC}/@{pid}/task/thread/stat r,"});
 }
 
 TEST_CASE("paths the recorder could not resolve are skipped, never shortened") {
@@ -219,7 +228,7 @@ TEST_CASE("signals, ptrace, mounts and unix sockets") {
         Lines{"unix type=dgram peer=(addr=none),", "unix type=stream peer=(addr=\"@session-bus\"),"});
   // A socket bound to a path is the file rule of that path.
   CHECK(lines_for({obs(ObsKind::unix_socket, "stream /run/app.sock")}) ==
-        Lines{"/run/app.sock rw,"});
+        Lines{"@{run}/app.sock rw,"});
 
   // A signal with no peer would need the peer-less rule, which allows every peer.
   const RuleSet rules = analyze("test", std::vector{obs(ObsKind::signal, "term")}, exact());
@@ -321,41 +330,76 @@ TEST_CASE("uncovered() is empty for what the rules were learned from, and only f
 TEST_CASE("abstractions/base replaces explicit rules only for what it is known to allow") {
   const auto observations = mixed_observations();
   AnalyzerOptions options;
-  options.use_abstractions = true;
+  options.abstractions = {"base"};
   const Lines with_base = lines(analyze("test", observations, options));
-  CHECK(with_base.front() == "include <abstractions/base>");
+  CHECK(with_base.front().starts_with("include <abstractions/base>  # stock: 72 rules"));
   for (const auto& line : with_base) {
     CHECK(line.find("libc.so.6") == std::string::npos);
     CHECK(line.find("ld.so.cache") == std::string::npos);
     CHECK(line.find("/dev/null") == std::string::npos);
+    CHECK(line.find("peer=\"unconfined\"") == std::string::npos);  // base grants the runtime's signals
   }
   CHECK(std::count(with_base.begin(), with_base.end(), "/etc/passwd r,") == 1);
 
   // Without abstractions every access is explicit.
   const Lines explicit_only = lines(analyze("test", observations, exact()));
-  CHECK(std::count(explicit_only.begin(), explicit_only.end(), "/usr/lib/x86_64-linux-gnu/libc.so.6 rm,") == 1);
+  CHECK(std::count(explicit_only.begin(), explicit_only.end(), "/usr/lib/@{multiarch}/libc.so.6 rm,") == 1);
   CHECK(std::count(explicit_only.begin(), explicit_only.end(), "/etc/ld.so.cache r,") == 1);
 
   // Nothing the abstraction covers: no include.
-  CHECK(lines_for({file("/etc/passwd", access::read)}, options) == Lines{"/etc/passwd r,"});
+  CHECK(lines_for({file("/etc/passwd", access::read)}, options) ==
+        Lines{"signal (send, receive) peer=\"test\",", "signal (receive) peer=\"unconfined\",", "/etc/passwd r,"});
   // base gives /dev/null rw, not k: the lock needs its own rule.
+  options.base_signals = false;
   CHECK(lines_for({file("/dev/null", access::lock)}, options) == Lines{"/dev/null k,"});
 }
 
-TEST_CASE("the abstraction entries armorer relies on are in the stock abstractions/base") {
-  std::ifstream in("/etc/apparmor.d/abstractions/base");
-  REQUIRE_MESSAGE(in.good(), "/etc/apparmor.d/abstractions/base is missing (apt install apparmor)");
-  std::vector<std::string> stock;
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream words(line);
-    std::string word, normalised;
-    while (words >> word) normalised += (normalised.empty() ? "" : " ") + word;
-    stock.push_back(normalised);
-  }
-  for (const auto& entry : known_abstraction_entries("base")) {
-    const std::string rule = std::string(entry.pattern) + " " + std::string(entry.perms) + ",";
-    CAPTURE(rule);
-    CHECK(std::find(stock.begin(), stock.end(), rule) != stock.end());
+TEST_CASE("by default base is not used, ssl_certs is, and the runtime may still signal") {
+  // base would grant reading all of /usr/lib and writing in ~/.Private: the default profile
+  // names the libraries instead.
+  const auto observations = mixed_observations();
+  const Lines plain = lines(analyze("test", observations, AnalyzerOptions{}));
+  CHECK(std::count(plain.begin(), plain.end(), "/usr/lib/@{multiarch}/libc.so.6 rm,") == 1);
+  CHECK(std::none_of(plain.begin(), plain.end(), [](const std::string& l) { return l.starts_with("include"); }));
+  CHECK(std::count(plain.begin(), plain.end(), "signal (receive) peer=\"unconfined\",") == 1);
+  CHECK(std::count(plain.begin(), plain.end(), "signal (send, receive) peer=\"test\",") == 1);
+
+  const std::vector<Observation> tls{file("/etc/ssl/certs/ca-certificates.crt", access::read),
+                                     file("/etc/app.conf", access::read)};
+  AnalyzerOptions options;
+  options.base_signals = false;
+  CHECK(lines_for(tls, options) ==
+        Lines{"include <abstractions/ssl_certs>  # stock: 25 rules, reading the system's CA certificates",
+              "/etc/app.conf r,"});
+  // An abstraction never covers writes it does not grant.
+  CHECK(lines_for({file("/etc/ssl/certs/new.pem", access::write)}, options) == Lines{"/etc/ssl/certs/new.pem w,"});
+  options.abstractions = {"nameservice"};
+  CHECK_THROWS_AS(analyze("test", tls, options), Fatal);
+}
+
+TEST_CASE("the abstraction entries armorer relies on are in the stock abstractions") {
+  for (const std::string_view name : stock_abstraction_names()) {
+    CAPTURE(std::string(name));
+    std::ifstream in("/etc/apparmor.d/abstractions/" + std::string(name));
+    REQUIRE_MESSAGE(in.good(), "/etc/apparmor.d/abstractions is missing (apt install apparmor)");
+    std::vector<std::string> stock;
+    size_t rules = 0;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream words(line);
+      std::string word, normalised;
+      while (words >> word) normalised += (normalised.empty() ? "" : " ") + word;
+      stock.push_back(normalised);
+      // What the summary counts: the file's rule lines.
+      if (!normalised.empty() && normalised[0] != '#' && !normalised.starts_with("abi ") && normalised.ends_with(","))
+        ++rules;
+    }
+    for (const auto& entry : known_abstraction_entries(name)) {
+      const std::string rule = std::string(entry.pattern) + " " + std::string(entry.perms) + ",";
+      CAPTURE(rule);
+      CHECK(std::find(stock.begin(), stock.end(), rule) != stock.end());
+    }
+    CHECK(abstraction_rule_count(name) == rules);
+    CHECK(abstraction_summary(name).find("stock: " + std::to_string(rules) + " rules") != std::string_view::npos);
   }
   CHECK(known_abstraction_entries("nameservice").empty());
 }
@@ -417,4 +461,52 @@ TEST_CASE("allows() unites permissions across rules, wildcards included, and hon
   CHECK_FALSE(rules.allows(file("/srv/b", access::append)));  // deny w takes a with it
   // A deny rule on its own covers nothing.
   CHECK_FALSE(covers(rules.entries().back().rule, file("/srv/b", access::write)));
+}
+
+TEST_CASE("a guard deny rule is part of the rule set, and allows() honours it") {
+  const std::vector<Observation> observations{file("/run/dAb3dEf.sock", access::write),
+                                              file("/run/dQw8rTy.sock", access::write)};
+  const RuleSet rules = analyze("test", observations, exact());
+  CHECK(lines(rules) == Lines{"@{run}/d*.sock w,", "deny @{run}/docker.sock w,"});
+  CHECK(uncovered(rules, observations).empty());
+  CHECK(rules.allows(file("/run/dZz9zZz.sock", access::write)));
+  CHECK_FALSE(rules.allows(file("/run/docker.sock", access::write)));
+  CHECK_FALSE(rules.allows(file("/var/run/docker.sock", access::write)));
+  // The deny rule tells where it came from: the glob's observations.
+  CHECK(rules.entries().back().provenance.observations == 2);
+}
+
+TEST_CASE("audit objects: encoded fields, unmounts, pivot_root and learning-time peers") {
+  // Fields of space-separated objects are \xHH-encoded (core/object_field.h), "-" when missing.
+  CHECK(lines_for({obs(ObsKind::unix_socket, "dgram @webapp\\x20metrics")}) ==
+        Lines{"unix type=dgram peer=(addr=\"@webapp metrics\"),"});
+  CHECK(lines_for({obs(ObsKind::unix_socket, "stream /run/a\\x20b.sock")}) == Lines{"\"@{run}/a b.sock\" rw,"});
+  CHECK(lines_for({obs(ObsKind::mount, "- - /mnt/data/")}) == Lines{"umount /mnt/data/,"});
+  CHECK(lines_for({obs(ObsKind::mount, "- /new/old/ /new/")}) == Lines{"pivot_root oldroot=/new/old/ /new/,"});
+  CHECK(lines_for({obs(ObsKind::mount, "tmpfs tmpfs /mnt/a\\x20b/")}) ==
+        Lines{"mount fstype=tmpfs \"tmpfs\" -> \"/mnt/a b/\","});
+  const RuleSet bad = analyze("test", std::vector{obs(ObsKind::mount, "- - -"), obs(ObsKind::mount, "- relative /x/"),
+                                                  obs(ObsKind::mount, "ext4 - /x/")},
+                              exact());
+  CHECK(bad.entries().empty());
+  CHECK(bad.skipped().size() == 3);
+
+  // With ix the child a complain-mode log calls "PROFILE//null-/usr/bin/convert" is this
+  // profile; the rule still covers the recorded label.
+  const std::vector<Observation> child{obs(ObsKind::exec, "/usr/bin/convert", access::exec),
+                                       obs(ObsKind::signal, "term webapp//null-/usr/bin/convert"),
+                                       obs(ObsKind::ptrace, "webapp//null-/usr/bin/convert")};
+  const RuleSet ix = analyze("test", child, exact());
+  CHECK(lines(ix) == Lines{"signal (send) set=(term) peer=\"test\",", "ptrace (read, trace) peer=\"test\",",
+                           "/usr/bin/convert ix,"});
+  CHECK(uncovered(ix, child).empty());
+  AnalyzerOptions px = exact();
+  px.exec_mode = ExecMode::px;
+  CHECK(lines(analyze("test", child, px)) == Lines{"signal (send) set=(term) peer=/usr/bin/convert,",
+                                                   "ptrace (read, trace) peer=/usr/bin/convert,",
+                                                   "/usr/bin/convert px,"});
+  // A null- peer for a program the profile never ran stays as recorded.
+  const auto stranger = lines_for({obs(ObsKind::signal, "term other//null-/usr/bin/x")});
+  REQUIRE(stranger.size() == 1);
+  CHECK(stranger[0].find("null-") != std::string::npos);
 }

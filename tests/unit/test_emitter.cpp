@@ -155,7 +155,8 @@ TEST_CASE("hostile file names never widen a rule") {
   size_t rule_lines = 0;
   std::vector<std::string> allowed;
   for (const auto& line : body_lines(profile)) {
-    if (line.starts_with('#')) continue;
+    // The runtime's signal rules (analyze() adds them to every profile without base).
+    if (line.starts_with('#') || line.starts_with("signal (")) continue;
     CAPTURE(line);
     const ParsedFileRule rule = parse_file_rule(line);
     CHECK(rule.rest == " r,");

@@ -1,0 +1,338 @@
+#include "analyzer/path_tree.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "analyzer/aare.h"
+#include "analyzer/component_shape.h"
+#include "analyzer/file_rule.h"
+
+namespace armorer::path_tree {
+
+namespace {
+
+using Above = std::vector<const PathPiece*>;
+
+constexpr size_t kMinRandomName = 6;  // a prefix and at least 6 random characters
+
+enum class Zone { workload, system, kernel };
+
+bool is_one_of(const std::string& text, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), text) != words.end();
+}
+
+// Package-managed trees keep their names (only versions, multiarch and interpreter trees
+// are generalised there); kernel trees only their numbers; everything else is the
+// workload's own.
+Zone zone_of(const Above& above) {
+  if (above.empty()) return Zone::system;
+  const std::string& top = above[0]->pattern;
+  if (is_one_of(top, {"usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "boot", "snap"}))
+    return Zone::system;
+  if (top == "dev" && above.size() >= 2 && above[1]->pattern == "shm") return Zone::workload;
+  if (is_one_of(top, {"@{PROC}", "proc", "@{sys}", "sys", "dev"})) return Zone::kernel;
+  return Zone::workload;
+}
+
+bool digits_and_dots(const std::string& text) {
+  return !text.empty() && text[0] >= '0' && text[0] <= '9' &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+bool python_dir(const std::string& text) {
+  return text == "python3" || (text.starts_with("python3.") && digits_and_dots(text.substr(8)));
+}
+
+// Module trees of the system's interpreters: only ever read, and which modules a run
+// imports depends on its input.
+bool interpreter_root(const Above& above) {
+  std::vector<std::string> p;
+  for (const auto* piece : above) p.push_back(piece->pattern);
+  const auto is = [&](std::initializer_list<std::string_view> words) {
+    return p.size() >= words.size() && std::equal(words.begin(), words.end(), p.begin());
+  };
+  // The standard library as a whole; third-party packages one by one.
+  if (p.size() == 3 && is({"usr", "lib"}) && python_dir(p[2]) && p[2] != "python3") return true;
+  if (p.size() == 5 && is({"usr", "lib", "python3", "dist-packages"})) return true;
+  if (p.size() == 6 && is({"usr", "local", "lib"}) && python_dir(p[3]) &&
+      (p[4] == "dist-packages" || p[4] == "site-packages"))
+    return true;
+  if (p.size() == 4 && is({"usr", "share", "perl"}) && digits_and_dots(p[3])) return true;
+  if (p.size() == 3 && is({"usr", "share", "perl5"})) return true;
+  if (p.size() == 5 && is({"usr", "lib", "@{multiarch}"}) && (p[3] == "perl" || p[3] == "perl5") &&
+      digits_and_dots(p[4]))
+    return true;
+  return p.size() == 4 && is({"usr", "lib", "@{multiarch}", "perl-base"});
+}
+
+// Directories whose every entry a collapse would hand over: the top of the tree and of
+// /var, /dev/shm, homes (@{HOME} is one piece) and @{run}.
+bool shared_directory(const Above& above) {
+  if (above.size() <= 1) return true;
+  if (above.size() == 2 && (above[0]->pattern == "var" ||
+                            (above[0]->pattern == "dev" && above[1]->pattern == "shm")))
+    return true;
+  return false;
+}
+
+// "libssl.so.3.0.2" → "libssl.so.3.*": the major version is the ABI the program was linked
+// against; the rest changes with every package update.
+std::optional<PathPiece> versioned_library(const std::string& name) {
+  const auto so = name.rfind(".so.");
+  if (so == std::string::npos || so == 0) return std::nullopt;
+  const std::string version = name.substr(so + 4);
+  const auto dot = version.find('.');
+  if (dot == std::string::npos || !digits_and_dots(version) || version.back() == '.' ||
+      version.find("..") != std::string::npos)
+    return std::nullopt;
+  const std::string major = name.substr(0, so + 4 + dot);  // "libssl.so.3"
+  PathPiece piece;
+  piece.pattern = aare_escape(major) + ".*";
+  piece.literal = name;
+  piece.probes = {major + ".armorer-probe"};
+  return piece;
+}
+
+// "*.ext" when every name has that one extension, else "*".
+std::string common_extension(const std::vector<std::string>& names) {
+  std::string ext;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto dot = names[i].rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == names[i].size()) return "";
+    const std::string mine = names[i].substr(dot + 1);
+    const bool plain = mine.size() <= 10 && std::all_of(mine.begin(), mine.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                       });
+    if (!plain || (i > 0 && mine != ext)) return "";
+    ext = mine;
+  }
+  return ext.empty() ? "" : "." + ext;
+}
+
+bool only_numbers(const ComponentShape& shape) {
+  return std::all_of(shape.tokens().begin(), shape.tokens().end(), [](const ShapeToken& t) {
+    return t.cls == TokenClass::literal || t.cls == TokenClass::number;
+  });
+}
+
+// Replaces the children `keys` of `node` by one child written `pattern`, their subtrees
+// merged (with a child already written so, if there is one).
+void fold(Node& node, const std::vector<std::string>& keys, std::string pattern, std::string probe) {
+  auto merged = std::make_unique<Node>();
+  merged->piece.pattern = pattern;
+  merged->piece.literal = node.children.at(keys.front())->piece.literal;
+  merged->piece.probes = {std::move(probe)};
+  for (const auto& key : keys) {
+    auto found = node.children.find(key);
+    merge_nodes(*merged, std::move(*found->second));
+    node.children.erase(found);
+  }
+  auto existing = node.children.find(pattern);
+  if (existing == node.children.end()) node.children.emplace(pattern, std::move(merged));
+  else merge_nodes(*existing->second, std::move(*merged));
+}
+
+}  // namespace
+
+void merge_nodes(Node& into, Node&& from) {
+  for (auto& [key, child] : from.children) {
+    auto found = into.children.find(key);
+    if (found == into.children.end()) into.children.emplace(key, std::move(child));
+    else merge_nodes(*found->second, std::move(*child));
+  }
+  into.files.insert(into.files.end(), from.files.begin(), from.files.end());
+  into.dirs.insert(into.dirs.end(), from.dirs.begin(), from.dirs.end());
+}
+
+PathTree::PathTree(const std::vector<PathFacts>& facts, const TreeOptions& options)
+    : facts_(facts), options_(options), plans_(facts.size()), overrides_(facts.size()) {
+  for (size_t i = 0; i < facts_.size(); ++i) insert(i);
+}
+
+void PathTree::insert(size_t index) {
+  const PathFacts& facts = facts_[index];
+  const std::string& path = facts.path;
+  if (!path.starts_with('/') || path.find("//") != std::string::npos) return;
+  const bool dir = facts.is_dir();
+  const std::string_view bare = dir ? std::string_view(path).substr(0, path.size() - 1) : path;
+  auto pieces = path_pieces(bare, dir, options_.variables);
+  if (options_.shapes && !dir && !pieces.empty() && pieces.back().is_literal())
+    if (auto library = versioned_library(pieces.back().literal)) pieces.back() = std::move(*library);
+  Node* node = &root_;
+  for (auto& piece : pieces) {
+    auto& child = node->children[piece.pattern];
+    if (!child) {
+      child = std::make_unique<Node>();
+      child->piece = std::move(piece);
+    }
+    node = child.get();
+  }
+  (dir ? node->dirs : node->files).push_back(index);
+}
+
+void PathTree::generalise() {
+  Above above;
+  if (options_.shapes) cluster(root_, above);
+  if (options_.collapse) {
+    collapse(root_, above);
+    interpreter_trees(root_, above);
+  }
+  std::vector<PathPiece> pieces;
+  make_plans(root_, pieces);
+}
+
+// Children of one directory with the same shape are one name that changes: between runs
+// (a temp directory), or within one (one file per item). A single child is generalised only
+// when its name is clearly generated.
+void PathTree::cluster(Node& node, Above& above) {
+  const Zone zone = zone_of(above);
+  if (!above.empty() && zone != Zone::system) {
+    const bool fanout = node.piece.is_literal() && node.piece.literal == "objects";
+    const bool numbered_singles =
+        zone == Zone::kernel &&
+        ((above.size() == 2 && above[0]->pattern == "dev" && above[1]->pattern == "pts") ||
+         (above.size() == 3 && above[1]->pattern == "@{pid}" &&
+          (above[2]->pattern == "fd" || above[2]->pattern == "fdinfo")));
+    std::map<std::string, std::vector<std::string>> groups;  // shape key → child keys
+    std::map<std::string, ComponentShape> shapes;
+    for (const auto& [key, child] : node.children) {
+      if (!child->piece.is_literal()) continue;
+      auto shape = ComponentShape::of(child->piece.literal, fanout);
+      if (!shape.has_generated() || (zone == Zone::kernel && !only_numbers(shape))) continue;
+      groups[shape.key()].push_back(key);
+      shapes.emplace(key, std::move(shape));
+    }
+    for (const auto& [shape_key, keys] : groups) {
+      std::vector<ComponentShape> members;
+      for (const auto& key : keys) members.push_back(shapes.at(key));
+      if (members.size() == 1) {
+        const bool single = (zone == Zone::workload && members[0].clearly_generated()) || numbered_singles;
+        if (!single) continue;
+      }
+      std::string probe;
+      std::string pattern = shape_pattern(members, &probe, numbered_singles);
+      if (pattern == keys.front() && members.size() == 1) continue;
+      fold(node, keys, std::move(pattern), std::move(probe));
+    }
+    // Names whose random part has no separator before it ("tVOPQVF"): only seen as several.
+    if (zone == Zone::workload) {
+      std::map<std::pair<size_t, char>, std::vector<std::string>> buckets;  // (length, first char)
+      for (const auto& [key, child] : node.children)
+        if (child->piece.is_literal() && child->piece.literal.size() > kMinRandomName)
+          buckets[{child->piece.literal.size(), child->piece.literal[0]}].push_back(key);
+      for (const auto& [bucket, keys] : buckets) {
+        std::vector<std::string> names;
+        for (const auto& key : keys) names.push_back(node.children.at(key)->piece.literal);
+        std::string probe;
+        if (auto pattern = random_middle_pattern(names, &probe)) fold(node, keys, std::move(*pattern), std::move(probe));
+      }
+    }
+  }
+  for (auto& [key, child] : node.children) {
+    above.push_back(&child->piece);
+    cluster(*child, above);
+    above.pop_back();
+  }
+}
+
+// Many names of one directory used the same way become one glob, "*.ext" when they share an
+// extension. Reads and writes are grouped apart, executables never collapse, and neither do
+// system, kernel or shared directories.
+void PathTree::collapse(Node& node, Above& above) {
+  for (auto& [key, child] : node.children) {
+    above.push_back(&child->piece);
+    collapse(*child, above);
+    above.pop_back();
+  }
+  if (zone_of(above) != Zone::workload || shared_directory(above)) return;
+  using Signature = std::tuple<bool, uint32_t, bool>;  // is_dir, perms, owner
+  std::map<Signature, std::vector<std::pair<size_t, std::string>>> groups;
+  std::vector<size_t> siblings;  // every file or directory ending right below this one
+  for (const auto& [key, child] : node.children) {
+    siblings.insert(siblings.end(), child->files.begin(), child->files.end());
+    siblings.insert(siblings.end(), child->dirs.begin(), child->dirs.end());
+    if (!child->piece.is_literal()) continue;
+    for (size_t index : child->files)
+      if (!facts_[index].exec) groups[{false, facts_[index].perms, facts_[index].owner}].emplace_back(index, child->piece.literal);
+    for (size_t index : child->dirs)
+      groups[{true, facts_[index].perms, facts_[index].owner}].emplace_back(index, child->piece.literal);
+  }
+  for (const auto& [signature, members] : groups) {
+    const auto& [is_dir, perms, owner] = signature;
+    if (members.size() < options_.sibling_threshold) continue;
+    std::vector<std::string> names;
+    for (const auto& member : members) names.push_back(member.second);
+    const std::string ext = is_dir ? "" : common_extension(names);
+    // The glob must not hand these permissions to a name the workload used otherwise: read
+    // and write stay apart, and so do the two kinds of a directory's entries.
+    const bool collides = std::any_of(siblings.begin(), siblings.end(), [&](size_t index) {
+      const PathFacts& other = facts_[index];
+      if (other.is_dir() != is_dir || ((other.perms & perms) == perms && !other.exec)) return false;
+      const std::string& path = other.path;
+      return ext.empty() || (!is_dir && path.ends_with(ext));
+    });
+    if (collides) continue;
+    PathPiece glob;
+    glob.pattern = "*" + aare_escape(ext);
+    glob.literal = names.front();
+    glob.probes = {"armorer-probe" + ext};
+    Plan plan;
+    for (const auto* piece : above) plan.pieces.push_back(*piece);
+    plan.pieces.push_back(glob);
+    plan.is_dir = is_dir;
+    for (const auto& member : members) overrides_[member.first] = plan;
+  }
+}
+
+void PathTree::interpreter_trees(Node& node, Above& above) {
+  if (!interpreter_root(above)) {
+    for (auto& [key, child] : node.children) {
+      above.push_back(&child->piece);
+      interpreter_trees(*child, above);
+      above.pop_back();
+    }
+    return;
+  }
+  // Module sources are only read; extension modules are also mapped.
+  std::vector<size_t> readers, mappers;
+  auto collect = [&](auto& self, const Node& at) -> void {
+    for (const auto* list : {&at.files, &at.dirs}) {
+      for (size_t index : *list) {
+        const PathFacts& f = facts_[index];
+        if (f.exec || &at == &node) continue;
+        if ((f.perms & ~file_perm::r) == 0) readers.push_back(index);
+        else if ((f.perms & ~(file_perm::r | file_perm::m)) == 0 && f.path.ends_with(".so"))
+          mappers.push_back(index);
+      }
+    }
+    for (const auto& [key, child] : at.children) self(self, *child);
+  };
+  collect(collect, node);
+  if (readers.size() < options_.interpreter_threshold) return;
+  auto tree_plan = [&](std::string pattern, std::string probe) {
+    Plan plan;
+    for (const auto* piece : above) plan.pieces.push_back(*piece);
+    PathPiece tree;
+    tree.pattern = std::move(pattern);
+    tree.literal = "armorer-probe";
+    tree.probes = {std::move(probe)};
+    plan.pieces.push_back(std::move(tree));
+    return plan;
+  };
+  const Plan sources = tree_plan("**", "armorer-probe/armorer-probe");
+  for (size_t index : readers) overrides_[index] = sources;
+  const Plan extensions = tree_plan("**.so", "armorer-probe/armorer-probe.so");
+  for (size_t index : mappers) overrides_[index] = extensions;
+}
+
+void PathTree::make_plans(const Node& node, std::vector<PathPiece>& above) {
+  for (size_t index : node.files) plans_[index] = overrides_[index] ? *overrides_[index] : Plan{above, false};
+  for (size_t index : node.dirs) plans_[index] = overrides_[index] ? *overrides_[index] : Plan{above, true};
+  for (const auto& [key, child] : node.children) {
+    above.push_back(child->piece);
+    make_plans(*child, above);
+    above.pop_back();
+  }
+}
+
+}  // namespace armorer::path_tree

@@ -1,0 +1,74 @@
+// Internal to the path generaliser: the observed paths as a tree of pattern pieces, and the
+// passes that rewrite it. Each pass only ever widens a piece so that it still matches every
+// path below it; the generaliser checks the result against the paths and the sensitive list.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/path_pieces.h"
+
+namespace armorer::path_tree {
+
+// One distinct observed path and what the workload did with it.
+struct PathFacts {
+  std::string path;  // literal, '/' suffix for a directory
+  uint32_t perms = 0;
+  bool exec = false;
+  bool owner = true;  // every access had `owner`
+  bool is_dir() const { return path.size() > 1 && path.back() == '/'; }
+};
+
+// Where a path is written from, once the passes ran: its pieces (and whether the pattern
+// ends in '/').
+struct Plan {
+  std::vector<PathPiece> pieces;
+  bool is_dir = false;
+};
+
+struct Node {
+  PathPiece piece;
+  std::map<std::string, std::unique_ptr<Node>> children;  // by piece pattern
+  std::vector<size_t> files;  // paths ending here (indexes into the facts)
+  std::vector<size_t> dirs;   // paths ending here with '/'
+};
+
+struct TreeOptions {
+  bool variables = true;
+  bool shapes = true;    // numbers, digests, temp names, versions
+  bool collapse = true;  // sibling collapse and interpreter trees
+  size_t sibling_threshold = 4;
+  size_t interpreter_threshold = 3;
+};
+
+class PathTree {
+ public:
+  PathTree(const std::vector<PathFacts>& facts, const TreeOptions& options);
+
+  // Runs the passes; then plan(i) says how path i is written. Paths the tree could not take
+  // (not absolute, "//" inside) have no plan and stay exact.
+  void generalise();
+  const std::optional<Plan>& plan(size_t index) const { return plans_[index]; }
+
+ private:
+  void insert(size_t index);
+  void cluster(Node& node, std::vector<const PathPiece*>& above);
+  void collapse(Node& node, std::vector<const PathPiece*>& above);
+  void interpreter_trees(Node& node, std::vector<const PathPiece*>& above);
+  void make_plans(const Node& node, std::vector<PathPiece>& above);
+
+  const std::vector<PathFacts>& facts_;
+  TreeOptions options_;
+  Node root_;
+  std::vector<std::optional<Plan>> plans_;
+  std::vector<std::optional<Plan>> overrides_;  // set by collapse and interpreter trees
+};
+
+// Folds `from` into `into`: children with the same key merge, endpoints are united.
+void merge_nodes(Node& into, Node&& from);
+
+}  // namespace armorer::path_tree
