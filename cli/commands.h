@@ -6,7 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/analyzer.h"
+
 namespace armorer::cli {
+
+// How a profile is learned from a database; emit and explain share it, so that explain
+// speaks of the profile emit writes.
+struct AnalysisArgs {
+  bool no_abstractions = false;
+  std::vector<std::string> abstractions;  // empty: the analyzer's default
+  std::string exec_mode = "ix";           // how executed programs run: ix, px, cx, ...
+};
+// Throws Fatal (usage) for an unknown exec mode.
+AnalyzerOptions analyzer_options(const AnalysisArgs& args);
 
 struct LearnArgs {
   std::string db;
@@ -34,6 +46,8 @@ struct EmitArgs {
   std::string mode = "enforce";
   bool explain = false;
   bool no_abstractions = false;
+  std::vector<std::string> abstractions;  // see AnalysisArgs
+  std::string exec_mode = "ix";
   bool all_formats = false;
   bool fargate = false;          // ecs
   std::string task_definition;   // ecs: merge into this task-definition JSON file ...
@@ -55,6 +69,18 @@ struct ValidateArgs {
   std::vector<std::string> files;
 };
 
+struct ExplainArgs {
+  std::string db;
+  std::string profile;
+  std::string path;
+  AnalysisArgs analysis;
+};
+
+struct MergeArgs {
+  std::string out;
+  std::vector<std::string> inputs;
+};
+
 struct CheckArgs {
   std::string db;        // with profile: the recorded accesses of that profile
   std::string profile;   // also picks the profile in profile_file when it holds several
@@ -71,5 +97,9 @@ int diff(const DiffArgs& args);
 int validate(const ValidateArgs& args);
 // Lists what profile_file would refuse; 1 when it refuses anything.
 int check(const CheckArgs& args);
+// Says which rule of the learned profile covers a path and why; 1 when none allows it.
+int explain(const ExplainArgs& args);
+// Adds every run and observation of the inputs to OUT (created if missing).
+int merge(const MergeArgs& args);
 
 }  // namespace armorer::cli

@@ -148,10 +148,9 @@ int emit(const EmitArgs& args) {
   ObservationsWithRuns recorded = store.observations_with_runs(args.profile);
   const std::vector<Observation>& observations = recorded.observations;
 
-  AnalyzerOptions analyzer_options;
-  analyzer_options.use_abstractions = !args.no_abstractions;
-  analyzer_options.observation_runs = recorded.run_ids;
-  RuleSet rules = analyze(args.profile, observations, analyzer_options);
+  AnalyzerOptions options = analyzer_options(AnalysisArgs{args.no_abstractions, args.abstractions, args.exec_mode});
+  options.observation_runs = recorded.run_ids;
+  RuleSet rules = analyze(args.profile, observations, options);
   check_coverage(rules, observations);
 
   ApparmorOptions apparmor;

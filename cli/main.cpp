@@ -14,8 +14,11 @@ namespace {
 
 using armorer::cli::CheckArgs;
 using armorer::cli::DiffArgs;
+using armorer::cli::AnalysisArgs;
 using armorer::cli::EmitArgs;
+using armorer::cli::ExplainArgs;
 using armorer::cli::LearnArgs;
+using armorer::cli::MergeArgs;
 using armorer::cli::ValidateArgs;
 
 void add_learn(CLI::App& app, LearnArgs& args) {
@@ -45,6 +48,34 @@ void add_learn(CLI::App& app, LearnArgs& args) {
   learn->add_flag("--json", args.json, "Print the run summary as JSON on stdout");
 }
 
+// Options that change the learned profile: emit and explain take the same ones.
+void add_analysis(CLI::App* command, bool& no_abstractions, std::vector<std::string>& abstractions,
+                  std::string& exec_mode) {
+  auto* none = command->add_flag("--no-abstractions", no_abstractions, "Never include stock abstractions");
+  command->add_option("--abstractions", abstractions,
+                      "Stock abstractions that may be included where they cover recorded accesses "
+                      "(default: ssl_certs; also known: base)")
+      ->delimiter(',')
+      ->excludes(none);
+  command->add_option("--exec-mode", exec_mode, "How executed programs run: ix (default), px, Px, cx, Cx, pix, cix")
+      ->check(CLI::IsMember({"ix", "px", "Px", "cx", "Cx", "pix", "Pix", "cix", "Cix"}));
+}
+
+void add_explain(CLI::App& app, ExplainArgs& args) {
+  auto* explain = app.add_subcommand("explain", "Say which rule of the learned profile covers a path, and why (exit 1 if none)");
+  explain->add_option("--db", args.db, "SQLite database written by `armorer learn`")->required()->check(CLI::ExistingFile);
+  explain->add_option("--profile", args.profile, "Profile to explain")->required();
+  explain->add_option("PATH", args.path, "Absolute path ('/' suffix for a directory)")->required();
+  AnalysisArgs& analysis = args.analysis;
+  add_analysis(explain, analysis.no_abstractions, analysis.abstractions, analysis.exec_mode);
+}
+
+void add_merge(CLI::App& app, MergeArgs& args) {
+  auto* merge = app.add_subcommand("merge", "Add the runs of databases recorded elsewhere (e.g. other machines) to OUT");
+  merge->add_option("OUT", args.out, "Database to merge into (created if missing)")->required();
+  merge->add_option("IN", args.inputs, "Databases to merge")->required()->check(CLI::ExistingFile);
+}
+
 void add_emit(CLI::App& app, EmitArgs& args) {
   auto* emit = app.add_subcommand("emit", "Write the learned profile in a deployable format");
   emit->add_option("--db", args.db, "SQLite database written by `armorer learn`")->required();
@@ -54,7 +85,7 @@ void add_emit(CLI::App& app, EmitArgs& args) {
   emit->add_option("--output,-o", args.output, "Write to this file instead of stdout (a directory with --all-formats)");
   emit->add_option("--mode", args.mode, "AppArmor profile mode")->check(CLI::IsMember({"enforce", "complain"}));
   emit->add_flag("--explain", args.explain, "Comment each rule with the observations behind it");
-  emit->add_flag("--no-abstractions", args.no_abstractions, "Never include stock abstractions");
+  add_analysis(emit, args.no_abstractions, args.abstractions, args.exec_mode);
   emit->add_flag("--all-formats", args.all_formats,
                  "Write every format into --output DIR as NAME.apparmor, NAME.ecs.json, NAME.docker.txt, "
                  "NAME.compose.yaml, NAME.k8s.yaml, NAME.spo.yaml, NAME.seccomp.json");
@@ -117,6 +148,8 @@ int main(int argc, char** argv) {
   CheckArgs check_args;
   DiffArgs diff_args;
   ValidateArgs validate_args;
+  ExplainArgs explain_args;
+  MergeArgs merge_args;
   bool has_separator = false;
   for (const auto& arg : args) has_separator |= (arg == "--");
   learn_args.command = split_command(args);
@@ -129,6 +162,8 @@ int main(int argc, char** argv) {
   add_check(app, check_args);
   add_diff(app, diff_args);
   add_validate(app, validate_args);
+  add_explain(app, explain_args);
+  add_merge(app, merge_args);
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -176,6 +211,11 @@ int main(int argc, char** argv) {
       if (has_separator || !learn_args.command.empty())
         throw armorer::Fatal("diff and validate take no command after --", armorer::kExitUsage);
       return app.got_subcommand("diff") ? armorer::cli::diff(diff_args) : armorer::cli::validate(validate_args);
+    }
+    if (app.got_subcommand("explain") || app.got_subcommand("merge")) {
+      if (has_separator || !learn_args.command.empty())
+        throw armorer::Fatal("explain and merge take no command after --", armorer::kExitUsage);
+      return app.got_subcommand("explain") ? armorer::cli::explain(explain_args) : armorer::cli::merge(merge_args);
     }
     if (app.got_subcommand("check")) {
       if (has_separator || !learn_args.command.empty())
