@@ -146,7 +146,7 @@ void EventDecoder::handle(const armorer_event& event, size_t size) {
       if (event.flags & EVF_HAS_NAME)
         object = join_and_normalise((event.flags & EVF_NAME_ABSOLUTE) ? "/" : path, name);
       object = with_directory_slash(std::move(object), flags);
-      counters_.files.insert(object);
+      counters_.files.insert(std::hash<std::string>{}(object));
       add({ObsKind::file, subject_path(event.subject), object, event.access, flags});
       break;
     }

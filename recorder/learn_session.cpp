@@ -141,8 +141,20 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   LearnResult result;
   result.started_ms = unix_time_ms();
   EventDecoder decoder(result.started_ms - clock_ms(CLOCK_BOOTTIME));
-  auto recorder = BpfRecorder::start(bpf, [&](const armorer_event& event, size_t size) {
+  std::unique_ptr<BpfRecorder> recorder;
+  int64_t last_flush = clock_ms(CLOCK_MONOTONIC);
+  auto flush = [&] {
+    BpfStats stats = recorder->stats();
+    sink(decoder.take_batch(), stats);
+    last_flush = clock_ms(CLOCK_MONOTONIC);
+    return stats;
+  };
+  // One poll reads everything waiting, and a burst can keep it reading: the batch is written
+  // from inside the read once it is full, so memory stays bounded whatever the event rate.
+  constexpr size_t kMaxPending = 4096;
+  recorder = BpfRecorder::start(bpf, [&](const armorer_event& event, size_t size) {
     decoder.handle(event, size);
+    if (decoder.pending() >= kMaxPending) flush();
   });
   for (pid_t pid : seed_pids) recorder->follow(pid);
 
@@ -158,15 +170,9 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   }
 
   StatusLine status(options.live_status);
-  int64_t last_flush = clock_ms(CLOCK_MONOTONIC);
+  last_flush = clock_ms(CLOCK_MONOTONIC);
   const int64_t start = last_flush;
   bool saw_cgroup_member = false;
-  auto flush = [&] {
-    BpfStats stats = recorder->stats();
-    sink(decoder.take_batch(), stats);
-    last_flush = clock_ms(CLOCK_MONOTONIC);
-    return stats;
-  };
 
   auto target_alive = [&] {
     if (child) {
@@ -201,7 +207,7 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
       exits_checked = decoder.counters().exits;
       if (!target_alive()) break;
     }
-    if (now - last_flush >= options.flush_interval_ms || decoder.pending() >= 4096) {
+    if (now - last_flush >= options.flush_interval_ms) {
       BpfStats stats = flush();
       status.draw(now - start, decoder.counters(), stats);
     }
