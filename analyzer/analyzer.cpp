@@ -1,5 +1,6 @@
 #include "analyzer/analyzer.h"
 
+#include <map>
 #include <optional>
 #include <set>
 
@@ -55,9 +56,10 @@ class RuleBuilder {
     if (auto problem = file_need_problem(obs); !problem.empty()) return {std::nullopt, problem};
     if (auto need = file_need(obs)) {
       if (const IncludeRule* include = abstraction_for(obs)) return {Rule(*include), {}};
-      auto rule = FileRule::make(generalisation_.pattern_for(need->path), need->perms,
-                                 need->exec ? options_.exec_mode : ExecMode::none, owner(*need),
-                                 false, &why_not);
+      const ExecMode exec = need->exec ? options_.exec_mode : ExecMode::none;
+      const auto& made = compiled(generalisation_.pattern_for(need->path));
+      if (!made.rule) return {std::nullopt, made.why_not};
+      auto rule = made.rule->with_access(need->perms, exec, owner(*need), &why_not);
       return wanted_from(std::move(rule), &why_not);
     }
     switch (obs.kind) {
@@ -84,6 +86,19 @@ class RuleBuilder {
 
  private:
   static bool owner(const FileNeed& need) { return need.owner && owner_matters(need.path); }
+
+  // One compiled rule per pattern: a generalised pattern stands for many observations.
+  struct Made {
+    std::optional<FileRule> rule;
+    std::string why_not;
+  };
+  const Made& compiled(const std::string& pattern) const {
+    auto found = made_.find(pattern);
+    if (found != made_.end()) return found->second;
+    Made made;
+    made.rule = FileRule::make(pattern, file_perm::r, ExecMode::none, false, false, &made.why_not);
+    return made_.emplace(pattern, std::move(made)).first->second;
+  }
 
   // The allowed abstractions that cover at least one observation, in the order given.
   std::vector<IncludeRule> usable_abstractions(std::span<const Observation> observations) const {
@@ -135,6 +150,7 @@ class RuleBuilder {
   std::vector<IncludeRule> abstractions_;
   std::set<std::string> executed_;
   Generalisation generalisation_;
+  mutable std::map<std::string, Made, std::less<>> made_;
 };
 
 }  // namespace

@@ -147,6 +147,19 @@ std::optional<FileRule> FileRule::make(std::string pattern, uint32_t perms, Exec
   return rule;
 }
 
+std::optional<FileRule> FileRule::with_access(uint32_t perms, ExecMode exec, bool owner,
+                                              std::string* why_not) const {
+  if (perms == 0 && exec == ExecMode::none) {
+    if (why_not) *why_not = "rule grants nothing";
+    return std::nullopt;
+  }
+  FileRule rule = *this;
+  rule.perms_ = (perms & file_perm::w) ? (perms & ~file_perm::a) : perms;
+  rule.exec_ = exec;
+  rule.owner_ = owner;
+  return rule;
+}
+
 std::string FileRule::render() const {
   std::string line;
   if (deny_) line += "deny ";

@@ -57,6 +57,10 @@ class FileRule {
   static std::optional<FileRule> make(std::string pattern, uint32_t perms, ExecMode exec,
                                       bool owner, bool deny, std::string* why_not);
 
+  // The same pattern (its compiled matcher shared) with other permissions: how many rules
+  // of one generalised pattern are made without compiling it again. Same contract as make().
+  std::optional<FileRule> with_access(uint32_t perms, ExecMode exec, bool owner, std::string* why_not) const;
+
   const std::string& pattern() const { return pattern_; }
   uint32_t perms() const { return perms_; }
   ExecMode exec_mode() const { return exec_; }
