@@ -514,12 +514,13 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
   }
   if (!wanted_at_exit(id)) return 0;
   struct pending_call call = {.nr = id};
-  call.args[0] = BPF_CORE_READ(regs, di);
-  call.args[1] = BPF_CORE_READ(regs, si);
-  call.args[2] = BPF_CORE_READ(regs, dx);
-  call.args[3] = BPF_CORE_READ(regs, r10);
-  call.args[4] = BPF_CORE_READ(regs, r8);
-  call.args[5] = BPF_CORE_READ(regs, r9);
+  /* regs is a typed tp_btf argument: plain (CO-RE relocated) loads, not probe-read calls. */
+  call.args[0] = regs->di;
+  call.args[1] = regs->si;
+  call.args[2] = regs->dx;
+  call.args[3] = regs->r10;
+  call.args[4] = regs->r8;
+  call.args[5] = regs->r9;
   bpf_map_update_elem(&pending, &pid_tgid, &call, BPF_ANY);
   return 0;
 }
@@ -673,6 +674,9 @@ __noinline int record_socket_create(__u32 tgid, __u64 family, __u64 type, __u64 
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
+  /* Every system call of every process passes here: the number still in orig_ax rules out
+   * the calls sys_enter kept nothing for before any map lookup. */
+  if (!wanted_at_exit(regs->orig_ax)) return 0;
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   struct pending_call *pc = bpf_map_lookup_elem(&pending, &pid_tgid);
   if (!pc) return 0;
