@@ -91,6 +91,11 @@ class PatternJudge {
 
 bool owner_matters(std::string_view path) {
   if (path.starts_with("/dev/shm/")) return true;
+  // A process's own /proc/PID files belong to its user; /proc/meminfo and the like to root.
+  if (path.starts_with("/proc/")) {
+    const auto id = path.substr(6, path.find('/', 6) - 6);
+    return !id.empty() && id.find_first_not_of("0123456789") == std::string_view::npos;
+  }
   for (std::string_view top : {"/usr/", "/etc/", "/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/",
                                "/boot/", "/snap/", "/sys/", "/dev/"})
     if (path.starts_with(top)) return false;

@@ -56,9 +56,9 @@ struct Generalisation {
 };
 
 // Whether `owner` means something in a rule for this path: on the workload's own files (and
-// /proc/PID, owned by the process's user) it does; on package-managed, sysfs and device
-// files it only says that the recording ran as root, and would deny the same access to the
-// unprivileged user the workload is deployed as.
+// /proc/PID, owned by the process's user) it does; on package-managed, sysfs, device and
+// other /proc files it only says that the recording ran as root, and would deny the same
+// access to the unprivileged user the workload is deployed as.
 bool owner_matters(std::string_view path);
 
 class PathGeneraliser {

@@ -393,3 +393,15 @@ TEST_CASE("generalised profiles are byte-identical whatever the order, and compi
   CHECK_MESSAGE(std::system(command.c_str()) == 0, reference);
   std::remove(path.c_str());
 }
+
+TEST_CASE("owner is kept only where ownership says something about the workload") {
+  for (const char* path : {"/srv/app/out", "/tmp/x", "/root/.gitconfig", "/proc/42/status", "/dev/shm/sem.x"}) {
+    CAPTURE(path);
+    CHECK(owner_matters(path));
+  }
+  for (const char* path : {"/usr/lib/x86_64-linux-gnu/libc.so.6", "/etc/passwd", "/dev/null", "/sys/fs/x",
+                           "/proc/filesystems", "/proc/self/status", "/proc/sys/kernel/x", "/lib64/ld.so"}) {
+    CAPTURE(path);
+    CHECK_FALSE(owner_matters(path));
+  }
+}
