@@ -63,6 +63,28 @@ void print_rule(const RuleMatch& match, const ObservationsWithRuns& recorded,
   if (behind.size() > kExamples) std::printf("    and %zu more\n", behind.size() - kExamples);
 }
 
+// What the matching rules leave allowed, as the kernel unites them: every allow rule adds
+// its permissions, every deny rule takes its own away ("rw", "rix"; "" for nothing).
+std::string allowed_letters(const std::vector<RuleMatch>& matches) {
+  uint32_t granted = 0, denied = 0;
+  bool exec = false, exec_denied = false;
+  for (const auto& match : matches) {
+    if (const auto* include = std::get_if<IncludeRule>(&match.entry->rule)) {
+      for (const auto& rule : include->file_rules())
+        for (const auto& line : match.via)
+          if (rule.render() == line) granted |= rule.perms();
+      continue;
+    }
+    const auto& file = std::get<FileRule>(match.entry->rule);
+    (file.deny() ? denied : granted) |= file.perms();
+    (file.deny() ? exec_denied : exec) |= file.exec_mode() != ExecMode::none;
+  }
+  if (denied & file_perm::w) denied |= file_perm::a;
+  std::string letters = file_perms_letters(granted & ~denied);
+  if (exec && !exec_denied) letters += "x";
+  return letters;
+}
+
 }  // namespace
 
 int explain(const ExplainArgs& args) {
@@ -78,19 +100,17 @@ int explain(const ExplainArgs& args) {
   for (const auto& run : runs) run_labels[run.id] = run.label;
 
   const auto matches = rules_matching(rules, args.path);
-  const bool allowed = std::any_of(matches.begin(), matches.end(), [](const RuleMatch& match) {
-    const auto* file = std::get_if<FileRule>(&match.entry->rule);
-    return !file || !file->deny();
-  });
   const std::string path = comment_safe(args.path);
   if (matches.empty()) {
     std::printf("%s: no rule of profile %s covers it\n", path.c_str(), args.profile.c_str());
     return kExitFailure;
   }
-  std::printf("%s: %s by %s of profile %s:\n", path.c_str(), allowed ? "matched" : "denied",
+  const std::string allowed = allowed_letters(matches);
+  std::printf("%s: %s by %s of profile %s:\n", path.c_str(),
+              allowed.empty() ? "denied" : ("allows " + allowed).c_str(),
               matches.size() == 1 ? "this rule" : "these rules", args.profile.c_str());
   for (const auto& match : matches) print_rule(match, recorded, run_labels);
-  return allowed ? 0 : kExitFailure;
+  return allowed.empty() ? kExitFailure : 0;
 }
 
 }  // namespace armorer::cli

@@ -40,6 +40,7 @@ check "the merged profile compiles" compiles "$TEST_TMP/webapp.profile"
 
 "$ARMORER" explain --db "$fleet" --profile webapp /etc/webapp/config.yaml > "$TEST_TMP/explain.out"
 check "explain of a recorded path: exit 0" test $? -eq 0
+check "explain says what is allowed" grep -q "^/etc/webapp/config.yaml: allows r by this rule" "$TEST_TMP/explain.out"
 check "explain names the rule" grep -q "^  /etc/webapp/config.yaml r,$" "$TEST_TMP/explain.out"
 # host-b's profiles merge in name order: backup is run 2, webapp's are 3 and 4.
 check "explain names the runs" grep -q "in runs 1, 3, 4, 5" "$TEST_TMP/explain.out"
