@@ -62,6 +62,7 @@ struct DiffArgs {
   std::vector<std::string> dbs;    // or: two databases, or one with two runs
   std::vector<int64_t> runs;
   std::string profile;
+  AnalysisArgs analysis;  // how profiles are learned from the database(s), as emit does
   bool markdown = false;
 };
 

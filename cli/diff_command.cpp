@@ -33,7 +33,8 @@ std::string read_profile_file(const std::string& path) {
 
 // The profile as `armorer emit` would write it from this database, optionally from one run's
 // observations only.
-std::string learned_profile(const std::string& db, const std::string& profile, std::optional<int64_t> run) {
+std::string learned_profile(const std::string& db, const std::string& profile, std::optional<int64_t> run,
+                            const AnalysisArgs& analysis) {
   Store store = Store::open(db, OpenMode::read_only);
   const std::vector<Run> runs = store.runs(profile);
   if (runs.empty()) throw Fatal("no profile '" + comment_safe(profile) + "' in " + comment_safe(db));
@@ -51,7 +52,7 @@ std::string learned_profile(const std::string& db, const std::string& profile, s
     }
     recorded = std::move(only);
   }
-  AnalyzerOptions options;
+  AnalyzerOptions options = analyzer_options(analysis);
   options.observation_runs = recorded.run_ids;
   return write_apparmor(analyze(profile, recorded.observations, options), ApparmorOptions{});
 }
@@ -72,13 +73,13 @@ Inputs read_inputs(const DiffArgs& args) {
   }
   if (args.profile.empty()) usage("diff needs OLD NEW profile files, or --profile NAME with --db/--run");
   if (args.dbs.size() == 2 && args.runs.empty())
-    return {learned_profile(args.dbs[0], args.profile, std::nullopt),
-            learned_profile(args.dbs[1], args.profile, std::nullopt),
+    return {learned_profile(args.dbs[0], args.profile, std::nullopt, args.analysis),
+            learned_profile(args.dbs[1], args.profile, std::nullopt, args.analysis),
             {args.dbs[0] + " (" + args.profile + ")", args.dbs[1] + " (" + args.profile + ")"}};
   if (args.dbs.size() == 1 && args.runs.size() == 2) {
     auto label = [&](int64_t run) { return "run " + std::to_string(run) + " of " + args.profile; };
-    return {learned_profile(args.dbs[0], args.profile, args.runs[0]),
-            learned_profile(args.dbs[0], args.profile, args.runs[1]),
+    return {learned_profile(args.dbs[0], args.profile, args.runs[0], args.analysis),
+            learned_profile(args.dbs[0], args.profile, args.runs[1], args.analysis),
             {label(args.runs[0]), label(args.runs[1])}};
   }
   usage("diff compares two databases (--db OLD --db NEW) or two runs of one (--db FILE --run OLD --run NEW)");

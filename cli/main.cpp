@@ -106,6 +106,7 @@ void add_diff(CLI::App& app, DiffArgs& args) {
   diff->add_option("--run", args.runs, "Compare two runs of one database: --run OLD --run NEW");
   diff->add_option("--profile", args.profile, "Profile to learn from the database(s)");
   diff->add_flag("--markdown", args.markdown, "Markdown for a pull-request comment");
+  add_analysis(diff, args.analysis.no_abstractions, args.analysis.abstractions, args.analysis.exec_mode);
 }
 
 void add_validate(CLI::App& app, ValidateArgs& args) {
