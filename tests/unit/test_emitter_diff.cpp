@@ -22,12 +22,6 @@ std::string profile(const std::string& body, const std::string& flags = "attach_
   return "abi <abi/3.0>,\ninclude <tunables/global>\n\nprofile web flags=(" + flags + ") {\n" + body + "}\n";
 }
 
-const RuleChange* find(const std::vector<RuleChange>& changes, std::string_view text) {
-  for (const auto& change : changes)
-    if (change.text == text) return &change;
-  return nullptr;
-}
-
 // The verdict on one added line of NEW against OLD.
 RuleChange added_verdict(const std::string& old_body, const std::string& new_line) {
   const ProfileDiff diff = diff_profiles(profile(old_body), profile(old_body + "  " + new_line + "\n"));
