@@ -21,8 +21,8 @@ bool is_one_of(const std::string& text, std::initializer_list<std::string_view> 
   return std::find(words.begin(), words.end(), text) != words.end();
 }
 
-// Package-managed trees keep their names (only versions, multiarch and interpreter trees
-// are generalised there); kernel trees only their numbers; everything else is the
+// Package-managed trees keep their names (only versions, multiarch, interpreter and data
+// trees are generalised there); kernel trees only their numbers; everything else is the
 // workload's own.
 Zone zone_of(const Above& above) {
   if (above.empty()) return Zone::system;
@@ -43,26 +43,36 @@ bool python_dir(const std::string& text) {
   return text == "python3" || (text.starts_with("python3.") && digits_and_dots(text.substr(8)));
 }
 
-// Module trees of the system's interpreters: only ever read, and which modules a run
-// imports depends on its input.
-bool interpreter_root(const Above& above) {
+enum class TreeKind { none, modules, data };
+
+// Read-only trees of the system whose files a run picks by its input or its environment:
+// an interpreter's modules (which ones a run imports depends on its input), and the
+// time-zone, locale and charset-conversion data (which ones depends on TZ and LANG where
+// the workload is deployed). abstractions/base grants the data trees too.
+TreeKind tree_kind(const Above& above) {
   std::vector<std::string> p;
   for (const auto* piece : above) p.push_back(piece->pattern);
   const auto is = [&](std::initializer_list<std::string_view> words) {
+    return p.size() == words.size() && std::equal(words.begin(), words.end(), p.begin());
+  };
+  const auto starts = [&](std::initializer_list<std::string_view> words) {
     return p.size() >= words.size() && std::equal(words.begin(), words.end(), p.begin());
   };
+  if (is({"usr", "share", "zoneinfo"}) || is({"usr", "lib", "locale"}) || is({"usr", "share", "locale"}) ||
+      is({"usr", "lib", "@{multiarch}", "gconv"}))
+    return TreeKind::data;
   // The standard library as a whole; third-party packages one by one.
-  if (p.size() == 3 && is({"usr", "lib"}) && python_dir(p[2]) && p[2] != "python3") return true;
-  if (p.size() == 5 && is({"usr", "lib", "python3", "dist-packages"})) return true;
-  if (p.size() == 6 && is({"usr", "local", "lib"}) && python_dir(p[3]) &&
+  if (p.size() == 3 && starts({"usr", "lib"}) && python_dir(p[2]) && p[2] != "python3") return TreeKind::modules;
+  if (p.size() == 5 && starts({"usr", "lib", "python3", "dist-packages"})) return TreeKind::modules;
+  if (p.size() == 6 && starts({"usr", "local", "lib"}) && python_dir(p[3]) &&
       (p[4] == "dist-packages" || p[4] == "site-packages"))
-    return true;
-  if (p.size() == 4 && is({"usr", "share", "perl"}) && digits_and_dots(p[3])) return true;
-  if (p.size() == 3 && is({"usr", "share", "perl5"})) return true;
-  if (p.size() == 5 && is({"usr", "lib", "@{multiarch}"}) && (p[3] == "perl" || p[3] == "perl5") &&
+    return TreeKind::modules;
+  if (p.size() == 4 && starts({"usr", "share", "perl"}) && digits_and_dots(p[3])) return TreeKind::modules;
+  if (is({"usr", "share", "perl5"})) return TreeKind::modules;
+  if (p.size() == 5 && starts({"usr", "lib", "@{multiarch}"}) && (p[3] == "perl" || p[3] == "perl5") &&
       digits_and_dots(p[4]))
-    return true;
-  return p.size() == 4 && is({"usr", "lib", "@{multiarch}", "perl-base"});
+    return TreeKind::modules;
+  return is({"usr", "lib", "@{multiarch}", "perl-base"}) ? TreeKind::modules : TreeKind::none;
 }
 
 // Directories whose every entry a collapse would hand over: the top of the tree and of
@@ -285,7 +295,8 @@ void PathTree::collapse(Node& node, Above& above) {
 }
 
 void PathTree::interpreter_trees(Node& node, Above& above) {
-  if (!interpreter_root(above)) {
+  const TreeKind kind = tree_kind(above);
+  if (kind == TreeKind::none) {
     for (auto& [key, child] : node.children) {
       above.push_back(&child->piece);
       interpreter_trees(*child, above);
@@ -308,7 +319,11 @@ void PathTree::interpreter_trees(Node& node, Above& above) {
     for (const auto& [key, child] : at.children) self(self, *child);
   };
   collect(collect, node);
-  if (readers.size() < options_.interpreter_threshold) return;
+  // One time-zone file says the workload reads the zone it is deployed in, whichever it is;
+  // modules are a tree from a few on.
+  const bool enough = kind == TreeKind::data ? readers.size() + mappers.size() > 0
+                                             : readers.size() >= options_.interpreter_threshold;
+  if (!enough) return;
   auto tree_plan = [&](std::string pattern, std::string probe) {
     Plan plan;
     for (const auto* piece : above) plan.pieces.push_back(*piece);

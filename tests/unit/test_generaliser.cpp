@@ -221,6 +221,20 @@ TEST_CASE("sibling collapse: past a threshold, reads and writes apart, never in 
   CHECK(patterns(many("/srv/app/static/", css, false), off).at("/srv/app/static/a.css") == "/srv/app/static/a.css");
 }
 
+TEST_CASE("time-zone, locale and charset data: one file read stands for the tree") {
+  const auto result = patterns({read("/usr/share/zoneinfo/Etc/UTC"), read("/usr/lib/locale/C.utf8/LC_CTYPE"),
+                                read("/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache"),
+                                PathUse{"/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so", file_perm::r | file_perm::m, false, false},
+                                read("/usr/share/doc/x/README")});
+  CHECK(result.at("/usr/share/zoneinfo/Etc/UTC") == "/usr/share/zoneinfo/**");
+  CHECK(result.at("/usr/lib/locale/C.utf8/LC_CTYPE") == "/usr/lib/locale/**");
+  CHECK(result.at("/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache") == "/usr/lib/@{multiarch}/gconv/**");
+  CHECK(result.at("/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so") == "/usr/lib/@{multiarch}/gconv/**.so");
+  CHECK(result.at("/usr/share/doc/x/README") == "/usr/share/doc/x/README");
+  // Written there: stays exact.
+  CHECK(patterns({write("/usr/share/zoneinfo/x")}).at("/usr/share/zoneinfo/x") == "/usr/share/zoneinfo/x");
+}
+
 TEST_CASE("interpreter module trees: read-only modules become ROOT/**") {
   const auto result = patterns({read("/usr/share/perl/5.36.0/strict.pm"), read("/usr/share/perl/5.36.0/warnings.pm"),
                                 read("/usr/share/perl/5.36.0/File/Temp.pm"),
