@@ -36,10 +36,16 @@ std::optional<MountObject> parse(std::string_view object, std::string* why_not) 
                     std::move(fields[2])};
   if (parts.mountpoint.empty()) return fail("mount without a mount point");
   if (!parts.mountpoint.starts_with('/')) return fail("mount point is not absolute");
-  if (parts.fstype.empty()) {
-    parts.operation = parts.source.empty() ? MountRule::Operation::umount : MountRule::Operation::pivot_root;
-    if (parts.operation == MountRule::Operation::pivot_root && !parts.source.starts_with('/'))
-      return fail("old root of pivot_root is not absolute");
+  if (parts.fstype == "pivot_root") {
+    parts.operation = MountRule::Operation::pivot_root;
+    parts.fstype.clear();
+    if (!parts.source.starts_with('/')) return fail("old root of pivot_root is not absolute");
+  } else if (parts.fstype == "remount") {
+    parts.operation = MountRule::Operation::remount;
+    parts.fstype.clear();
+    parts.source.clear();
+  } else if (parts.fstype.empty()) {
+    if (parts.source.empty()) parts.operation = MountRule::Operation::umount;
   } else {
     if (!plain_fstype(parts.fstype)) return fail("file system type is not a plain name");
     if (parts.source.empty()) return fail("mount without a source");
@@ -71,12 +77,15 @@ std::string MountRule::render() const {
   switch (operation_) {
     case Operation::umount:
       return "umount " + mountpoint_.token() + ",";
+    case Operation::remount:
+      return "remount " + mountpoint_.token() + ",";
     case Operation::pivot_root:
       return "pivot_root oldroot=" + source_->token() + " " + mountpoint_.token() + ",";
     case Operation::mount:
       break;
   }
-  return "mount fstype=" + fstype_ + " " + source_->token() + " -> " + mountpoint_.token() + ",";
+  const std::string type = fstype_.empty() ? "" : "fstype=" + fstype_ + " ";
+  return "mount " + type + source_->token() + " -> " + mountpoint_.token() + ",";
 }
 
 bool MountRule::covers(const Observation& obs) const {

@@ -1,5 +1,6 @@
-// Mount rules for what the workload mounted itself: `mount fstype=TYPE SOURCE -> POINT,`,
-// `umount POINT,` and `pivot_root oldroot=OLD NEW,`.
+// Mount rules for what the workload mounted itself: `mount fstype=TYPE SOURCE -> POINT,`
+// (`mount SOURCE -> POINT,` for a bind or move mount, which has no type), `umount POINT,`,
+// `remount POINT,` and `pivot_root oldroot=OLD NEW,`.
 #pragma once
 
 #include <compare>
@@ -13,16 +14,17 @@ namespace armorer {
 
 class MountRule {
  public:
-  enum class Operation : uint8_t { mount, umount, pivot_root };
+  enum class Operation : uint8_t { mount, umount, remount, pivot_root };
 
   // Object "<fstype> <source> <mountpoint>", fields encoded (core/object_field.h), "-" for
-  // a missing one. No type and no source: an unmount of the point ("- - /mnt/"). No type
-  // but a source: pivot_root, the source being the old root ("- /old/ /new/").
+  // a missing one (recorder/audit/audit_observation.h): "- - /mnt/" unmounts the point,
+  // "remount - /mnt/" remounts it, "pivot_root /new/old/ /new/" pivots, and a mount
+  // without a type ("- /src/ /dst/") is a bind or move mount.
   static std::optional<MountRule> from_observation(const Observation& obs, std::string* why_not);
 
   Operation operation() const { return operation_; }
-  // "mount fstype=tmpfs "tmpfs" -> /mnt/data," / "umount /mnt/data," /
-  // "pivot_root oldroot=/new/old/ /new/,"
+  // "mount fstype=tmpfs "tmpfs" -> /mnt/data,", "mount /src/ -> /dst/,", "umount /mnt/data,",
+  // "remount /mnt/data,", "pivot_root oldroot=/new/old/ /new/,"
   std::string render() const;
   bool same_target(const MountRule& other) const { return (*this <=> other) == 0; }
   void merge(const MountRule&) {}
@@ -37,7 +39,7 @@ class MountRule {
       : operation_(operation), fstype_(std::move(fstype)), source_(std::move(source)),
         mountpoint_(std::move(mountpoint)) {}
   Operation operation_;
-  std::string fstype_;                    // mount only
+  std::string fstype_;                    // mount only; empty for a bind or move mount
   std::optional<LiteralPattern> source_;  // mount: the source; pivot_root: the old root
   LiteralPattern mountpoint_;             // pivot_root: the new root
 };

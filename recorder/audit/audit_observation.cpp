@@ -79,7 +79,10 @@ std::optional<std::pair<ObsKind, std::string>> non_file_object(const AuditRecord
   if (mount_operation(op)) {
     if (r.name.empty()) return std::nullopt;
     if (op == "umount") return std::pair{ObsKind::mount, join({"", "", r.name})};
-    if (op == "pivotroot") return std::pair{ObsKind::mount, join({"", r.src_name, r.name})};
+    // Without a marker these would read like a mount without a type (a bind mount: "-
+    // /src/ /dst/") or like an umount ("- - /mnt/"); no file system type has these names.
+    if (op == "pivotroot") return std::pair{ObsKind::mount, join({"pivot_root", r.src_name, r.name})};
+    if (op == "remount") return std::pair{ObsKind::mount, join({"remount", "", r.name})};
     return std::pair{ObsKind::mount, join({r.fs_type, r.src_name, r.name})};
   }
   if (r.family == "unix")

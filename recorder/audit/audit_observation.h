@@ -11,9 +11,9 @@
 //               socket is bound, else peer_addr=, else "none"
 //   signal      "<signal> <peer>", e.g. "term unconfined"
 //   ptrace      "<peer>"
-//   mount       "<fstype> <source> <mountpoint>" for mount, umount, remount and pivotroot
-//               (pivotroot: fstype "-", source = the old root). umount logs only the mount
-//               point, so it reads "- - /mnt/".
+//   mount       "<fstype> <source> <mountpoint>" for mount (a bind or move mount has no type:
+//               "- /src/ /dst/"), umount ("- - /mnt/": only the mount point is logged),
+//               remount ("remount - /mnt/") and pivotroot ("pivot_root <old root> <new root>").
 // In the space-separated objects a field the record lacks is written "-", and every byte of a
 // field that is a space, a control character, a backslash (or a field that is exactly "-") is
 // written \xHH: a hostile name can never add a field. Decode with decode_object_field().

@@ -482,10 +482,13 @@ TEST_CASE("audit objects: encoded fields, unmounts, pivot_root and learning-time
         Lines{"unix type=dgram peer=(addr=\"@webapp metrics\"),"});
   CHECK(lines_for({obs(ObsKind::unix_socket, "stream /run/a\\x20b.sock")}) == Lines{"\"@{run}/a b.sock\" rw,"});
   CHECK(lines_for({obs(ObsKind::mount, "- - /mnt/data/")}) == Lines{"umount /mnt/data/,"});
-  CHECK(lines_for({obs(ObsKind::mount, "- /new/old/ /new/")}) == Lines{"pivot_root oldroot=/new/old/ /new/,"});
+  CHECK(lines_for({obs(ObsKind::mount, "pivot_root /new/old/ /new/")}) == Lines{"pivot_root oldroot=/new/old/ /new/,"});
+  CHECK(lines_for({obs(ObsKind::mount, "remount - /mnt/data/")}) == Lines{"remount /mnt/data/,"});
+  // A mount without a type is a bind or move mount, not a pivot_root.
+  CHECK(lines_for({obs(ObsKind::mount, "- /var/backups/ /mnt/snapshot/")}) == Lines{"mount /var/backups/ -> /mnt/snapshot/,"});
   CHECK(lines_for({obs(ObsKind::mount, "tmpfs tmpfs /mnt/a\\x20b/")}) ==
         Lines{"mount fstype=tmpfs \"tmpfs\" -> \"/mnt/a b/\","});
-  const RuleSet bad = analyze("test", std::vector{obs(ObsKind::mount, "- - -"), obs(ObsKind::mount, "- relative /x/"),
+  const RuleSet bad = analyze("test", std::vector{obs(ObsKind::mount, "- - -"), obs(ObsKind::mount, "pivot_root rel /x/"),
                                                   obs(ObsKind::mount, "ext4 - /x/")},
                               exact());
   CHECK(bad.entries().empty());

@@ -178,7 +178,7 @@ TEST_CASE("kernel log lines from syslog, journal and dmesg with enforce-mode den
       {ObsKind::exec, B, "/usr/bin/gpg", exec, denied | owner, 1},
       {ObsKind::exec, B, T, exec, owner, 1},
       {ObsKind::file, T, "/var/backups/", read, owner | directory, 2},
-      {ObsKind::mount, B, "- /tmp/newroot/old/ /tmp/newroot/", 0, denied, 1},
+      {ObsKind::mount, B, "pivot_root /tmp/newroot/old/ /tmp/newroot/", 0, denied, 1},
       {ObsKind::mount, B, "- /var/backups/ /mnt/snapshot/", 0, 0, 1},
       {ObsKind::mount, B, "vfat /media/usb\\x20disk /mnt/usb/", 0, 0, 1},
       {ObsKind::ptrace, B, "unconfined", 0, denied, 1},
