@@ -60,7 +60,8 @@ void set_capability_ranges(armorer_bpf* skel) {
   // sees more capabilities than AppArmor would ask for, never fewer).
   auto ranges = kernel_function_ranges({"security_capable", "ns_capable_noaudit",
                                         "has_ns_capability_noaudit", "has_capability_noaudit",
-                                        "file_ns_capable"});
+                                        "file_ns_capable", "security_vm_enough_memory_mm",
+                                        "cap_vm_enough_memory"});
   auto lsm = ranges.find("security_capable");
   if (lsm == ranges.end()) return;
   skel->rodata->cap_lsm_lo = lsm->second.begin;
@@ -71,6 +72,14 @@ void set_capability_ranges(armorer_bpf* skel) {
     if (it == ranges.end() || slot >= 4) continue;
     skel->rodata->cap_noaudit_lo[slot] = it->second.begin;
     skel->rodata->cap_noaudit_hi[slot] = it->second.end;
+    ++slot;
+  }
+  slot = 0;
+  for (const char* name : {"security_vm_enough_memory_mm", "cap_vm_enough_memory"}) {
+    auto it = ranges.find(name);
+    if (it == ranges.end()) continue;
+    skel->rodata->cap_vmem_lo[slot] = it->second.begin;
+    skel->rodata->cap_vmem_hi[slot] = it->second.end;
     ++slot;
   }
 }

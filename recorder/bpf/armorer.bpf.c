@@ -24,6 +24,9 @@ const volatile __u32 require_exec = 0; /* cgroup mode: follow a task only after 
  * cap_vm_enough_memory. Ranges of *_noaudit callers mark checks AppArmor never logs. */
 const volatile __u64 cap_lsm_lo = 0, cap_lsm_hi = 0;
 const volatile __u64 cap_noaudit_lo[4] = {}, cap_noaudit_hi[4] = {};
+/* security_vm_enough_memory_mm and cap_vm_enough_memory: the no-audit CAP_SYS_ADMIN probe of
+ * every mmap and brk, the commonest check of all. */
+const volatile __u64 cap_vmem_lo[2] = {}, cap_vmem_hi[2] = {};
 /* The consumer is woken when this many bytes wait in the ring buffer (0: for every event, the
  * kernel's default). Each wake-up is an inter-processor interrupt, a VM exit on a guest: waking
  * per event doubled the recorder's cost on file-heavy workloads (docs/performance.md). */
@@ -441,6 +444,24 @@ static __always_inline int in_range(__u64 addr, __u64 lo, __u64 hi) {
   return lo && addr >= lo && addr < hi;
 }
 
+/* Judges a capability check from the first `frames` return addresses of its kernel stack:
+ * 1 = AppArmor is asked (through security_capable, not from a *_noaudit caller), 0 = a no-audit
+ * probe, -1 = these frames do not tell (only when fewer than the whole stack were taken). */
+static __always_inline int judge_capability_check(const __u64 *stack, long bytes, int frames) {
+  int lsm_at = -1;
+  for (int i = 0; i < 12; i++) {
+    if (i >= frames || i * 8 >= bytes) break;
+    for (int j = 0; j < 2; j++)
+      if (in_range(stack[i], cap_vmem_lo[j], cap_vmem_hi[j])) return 0;
+    for (int j = 0; j < 4; j++)
+      if (in_range(stack[i], cap_noaudit_lo[j], cap_noaudit_hi[j])) return 0;
+    if (lsm_at < 0 && in_range(stack[i], cap_lsm_lo, cap_lsm_hi)) lsm_at = i;
+  }
+  if (frames >= 12 || bytes < frames * 8) return lsm_at >= 0; /* the whole stack was seen */
+  if (lsm_at >= 0 && lsm_at + 1 < frames) return 1;          /* its caller was seen too */
+  return -1;
+}
+
 SEC("tp_btf/cap_capable")
 int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *target_ns,
              const struct user_namespace *capable_ns, int cap, int ret) {
@@ -455,16 +476,17 @@ int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *target_
     return 0;
   }
   if (cap_lsm_lo) {
+    /* Unwinding is most of this program's cost, and every mmap/brk makes a check: five frames
+     * (this program, the tracepoint, cap_capable, its caller and the caller's caller) decide
+     * almost all of them; only the others pay for twelve. */
     __u64 stack[12] = {};
-    long n = bpf_get_stack(ctx, stack, sizeof(stack), 0);
-    int via_lsm = 0, noaudit = 0;
-    for (int i = 0; i < 12; i++) {
-      if (i * 8 >= n) break;
-      if (in_range(stack[i], cap_lsm_lo, cap_lsm_hi)) via_lsm = 1;
-      for (int j = 0; j < 4; j++)
-        if (in_range(stack[i], cap_noaudit_lo[j], cap_noaudit_hi[j])) noaudit = 1;
+    long n = bpf_get_stack(ctx, stack, 5 * sizeof(__u64), 0);
+    int audited = judge_capability_check(stack, n, 5);
+    if (audited < 0) {
+      n = bpf_get_stack(ctx, stack, sizeof(stack), 0);
+      audited = judge_capability_check(stack, n, 12);
     }
-    if (!via_lsm || noaudit) {
+    if (audited <= 0) {
       stat_add(STAT_CAP_NOISE, 1);
       return 0;
     }
