@@ -34,7 +34,11 @@ void warn_about_runs(const std::vector<Run>& runs) {
     if (run.lost_events > 0)
       std::fprintf(stderr, "armorer: warning: run %lld lost %llu events; the profile may be incomplete\n",
                    static_cast<long long>(run.id), static_cast<unsigned long long>(run.lost_events));
-    if (run.status != "complete")
+    if (run.status == "running")
+      std::fprintf(stderr, "armorer: warning: run %lld did not finish (still recording, or its "
+                   "recorder was killed); its committed observations are used\n",
+                   static_cast<long long>(run.id));
+    else if (run.status != "complete")
       std::fprintf(stderr, "armorer: warning: run %lld is %s; its observations are used as recorded\n",
                    static_cast<long long>(run.id), run.status.c_str());
   }
