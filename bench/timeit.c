@@ -1,6 +1,7 @@
-/* Runs a command and writes "WALL_S CPU_S" to a file: the command's own wall time and the
- * user+sys time of its whole (waited-for) process tree, so that a recorder's start-up and
- * shutdown are not mixed into the workload's figures. Usage: timeit OUT -- COMMAND [ARG...] */
+/* Runs a command and writes "WALL_S CPU_S MAXRSS_KIB" to a file: the command's wall time, the
+ * user+sys time of its whole (waited-for) process tree, and the peak RSS of the largest process
+ * of that tree. Run inside a recorder it times the workload alone, without the recorder's
+ * start-up and shutdown; run around it, the whole. Usage: timeit OUT -- COMMAND [ARG...] */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +42,8 @@ int main(int argc, char **argv) {
     perror(argv[1]);
     return 1;
   }
-  fprintf(out, "%.4f %.4f\n", wall, seconds(usage.ru_utime) + seconds(usage.ru_stime));
+  fprintf(out, "%.4f %.4f %ld\n", wall, seconds(usage.ru_utime) + seconds(usage.ru_stime),
+          usage.ru_maxrss);
   fclose(out);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
