@@ -44,11 +44,17 @@ def overhead():
             runs = [r for r in results if r[0] == name and r[1] == variant and r[8] != "failed"]
             if not runs:
                 continue
-            timed_out = any(r[8] == "timeout" for r in runs)
-            wall = median(r[2] for r in runs)
-            cpu = median(r[3] for r in runs)
-            total_wall = median(r[4] for r in runs)
-            total_cpu = median(r[5] for r in runs)
+            # A stopped strace run counts as infinitely slow: the median is then either a run
+            # that finished or only known to exceed the timeout.
+            walls = sorted(float("inf") if r[8] == "timeout" else float(r[2]) for r in runs)
+            mid = walls[(len(walls) - 1) // 2: len(walls) // 2 + 1]
+            timed_out = float("inf") in mid
+            wall = (max(float(r[2]) for r in runs if r[8] == "timeout") if timed_out
+                    else statistics.median(walls))
+            finished = [r for r in runs if r[8] != "timeout"] or runs
+            cpu = median(r[3] for r in finished)
+            total_wall = wall if timed_out else median(r[4] for r in runs)
+            total_cpu = median(r[5] for r in finished)
             rss = median(r[6] for r in runs)
             if variant == "untraced":
                 base = {"wall": wall, "cpu": total_cpu}
