@@ -59,7 +59,9 @@ std::optional<std::string> literal_of(std::string_view pattern) {
 
 uint32_t file_perms_for(uint32_t bits) {
   uint32_t perms = 0;
-  if (bits & access::read) perms |= file_perm::r;
+  // AppArmor asks for read as well as write on the old name of a rename
+  // (apparmor_path_rename: MAY_READ | MAY_WRITE | AA_MAY_DELETE | ...).
+  if (bits & (access::read | access::rename_src)) perms |= file_perm::r;
   if (bits & kWriteLike) perms |= file_perm::w;
   if ((bits & access::append) && !(perms & file_perm::w)) perms |= file_perm::a;
   if (bits & access::link) perms |= file_perm::l;

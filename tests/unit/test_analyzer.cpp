@@ -70,7 +70,7 @@ using Lines = std::vector<std::string>;
 TEST_CASE("each recorded access bit becomes its AppArmor letter") {
   const std::vector<std::pair<uint32_t, std::string>> mapping{
       {access::read, "r"},       {access::write, "w"},      {access::append, "a"},
-      {access::create, "w"},     {access::remove, "w"},     {access::rename_src, "w"},
+      {access::create, "w"},     {access::remove, "w"},     {access::rename_src, "rw"},
       {access::rename_dst, "w"}, {access::setattr, "w"},    {access::link, "l"},
       {access::lock, "k"},       {access::mmap_exec, "m"},
   };
