@@ -10,27 +10,13 @@
 #include "analyzer/apparmor_names.h"
 #include "analyzer/profile_reader.h"
 #include "cli/commands.h"
+#include "cli/recorded_access.h"
 #include "core/error.h"
 #include "schema/store.h"
 
 namespace armorer::cli {
 
 namespace {
-
-// One thing to judge. `need` is used for file-like kinds, `name` (capability) or
-// `family`/`type` (network) for the others.
-struct Access {
-  std::string kind;  // "file", "exec", "unix", "capability", "network"
-  std::string subject;
-  std::string object;
-  FileNeed need;
-  std::string family, type;
-};
-
-struct Accesses {
-  std::vector<Access> list;
-  std::map<std::string, size_t> unjudged;  // kind → count of accesses check cannot judge
-};
 
 // TSV fields: backslash, tab, newline and other control bytes are escaped, so any path fits.
 std::string escape_field(std::string_view text) {
@@ -74,58 +60,11 @@ std::optional<std::string> unescape_field(std::string_view text) {
   return out;
 }
 
-std::optional<Access> network_access(std::string_view object) {
-  // "family [type [protocol]]", names or numbers.
-  std::vector<std::string> words;
-  size_t start = 0;
-  while (start < object.size()) {
-    const size_t end = std::min(object.find(' ', start), object.size());
-    if (end > start) words.emplace_back(object.substr(start, end - start));
-    start = end + 1;
-  }
-  if (words.empty() || words.size() > 3) return std::nullopt;
-  const auto family = network_family_name(words[0]);
-  if (!family) return std::nullopt;
-  Access access;
-  access.kind = "network";
-  access.family = std::string(*family);
-  if (words.size() > 1) {
-    const auto type = network_type_name(words[1]);
-    if (!type) return std::nullopt;
-    access.type = std::string(*type);
-  }
-  access.object = access.family + (access.type.empty() ? "" : " " + access.type);
-  return access;
-}
-
 Accesses from_database(const CheckArgs& args) {
   Store store = Store::open(args.db, OpenMode::read_only);
   if (store.runs(args.profile).empty())
     throw Fatal("unknown profile '" + args.profile + "' in " + args.db);
-  Accesses out;
-  for (const Observation& obs : store.observations(args.profile)) {
-    if (obs.kind == ObsKind::syscall) continue;  // not something AppArmor mediates
-    if (auto need = file_need(obs)) {
-      Access access;
-      access.kind = std::string(to_string(obs.kind));
-      access.subject = obs.subject;
-      access.object = need->path;
-      access.need = *need;
-      out.list.push_back(std::move(access));
-    } else if (obs.kind == ObsKind::capability && capability_name(obs.object)) {
-      Access access;
-      access.kind = "capability";
-      access.subject = obs.subject;
-      access.object = std::string(*capability_name(obs.object));
-      out.list.push_back(std::move(access));
-    } else if (auto access = obs.kind == ObsKind::network ? network_access(obs.object) : std::nullopt) {
-      access->subject = obs.subject;
-      out.list.push_back(std::move(*access));
-    } else {
-      ++out.unjudged[std::string(to_string(obs.kind))];
-    }
-  }
-  return out;
+  return accesses_of(store.observations(args.profile));
 }
 
 // "file<TAB>PERMS<TAB>PATH" ("owner file" when the process owns the file),
@@ -191,13 +130,6 @@ Accesses from_tsv(const std::string& path) {
     }
   }
   return out;
-}
-
-// Letters refused, or "-" for a refused capability or socket; "" when allowed.
-std::string refused(const ProfilePolicy& policy, const Access& access) {
-  if (access.kind == "capability") return policy.allows_capability(access.object) ? "" : "-";
-  if (access.kind == "network") return policy.allows_network(access.family, access.type) ? "" : "-";
-  return policy.refused(access.need);
 }
 
 std::string merge_letters(const std::string& a, const std::string& b) {

@@ -1,7 +1,9 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -11,6 +13,7 @@
 #include "analyzer/analyzer.h"
 #include "analyzer/apparmor_names.h"
 #include "cli/commands.h"
+#include "cli/recorded_access.h"
 #include "cli/output_file.h"
 #include "core/error.h"
 #include "emitter/profile_validator.h"
@@ -72,7 +75,8 @@ std::string read_text_file(const std::string& path, const char* what) {
 
 // The profile must allow everything that was recorded, except what the analyzer refused to
 // write (and says so in `# skipped:` comments); any other gap is a bug, never shipped.
-void check_coverage(const RuleSet& rules, const std::vector<Observation>& observations) {
+// Returns the observations the profile is written for.
+std::vector<Observation> check_coverage(const RuleSet& rules, const std::vector<Observation>& observations) {
   std::set<std::tuple<ObsKind, std::string, std::string, uint32_t, uint32_t>> skipped;
   for (const auto& entry : rules.skipped()) {
     const Observation& o = entry.observation;
@@ -86,6 +90,39 @@ void check_coverage(const RuleSet& rules, const std::vector<Observation>& observ
   if (!rules.skipped().empty())
     std::fprintf(stderr, "armorer: warning: %zu recorded accesses could not be written as rules "
                          "(see the '# skipped:' comments in the profile)\n", rules.skipped().size());
+  std::vector<Observation> written;
+  for (const auto& obs : observations)
+    if (!skipped.count({obs.kind, obs.subject, obs.object, obs.access, obs.flags})) written.push_back(obs);
+  return written;
+}
+
+// The same check once more on the profile *text*, read back through apparmor_parser -p and the
+// independent profile reader that `armorer check` uses: a printing bug cannot ship a profile
+// that denies what was recorded. Skipped (with a note) where apparmor_parser is not installed.
+void check_profile_text(const RuleSet& rules, const std::vector<Observation>& written,
+                        const ApparmorOptions& options) {
+  if (::access("/usr/sbin/apparmor_parser", X_OK) != 0 && ::access("/sbin/apparmor_parser", X_OK) != 0) {
+    warn("apparmor_parser is not installed: the profile text was not read back and checked");
+    return;
+  }
+  char path[] = "/tmp/armorer-emit-check.XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) throw Fatal(std::string("cannot create a temporary file: ") + std::strerror(errno));
+  const std::string text = write_apparmor(rules, options);
+  const bool wrote = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  struct Unlink {
+    const char* path;
+    ~Unlink() { ::unlink(path); }
+  } cleanup{path};
+  if (!wrote) throw Fatal(std::string("cannot write a temporary file: ") + std::strerror(errno));
+  const ProfilePolicy policy = read_profile(path, rules.profile_name());
+  for (const Access& access : accesses_of(written).list) {
+    const std::string letters = refused(policy, access);
+    if (!letters.empty())
+      throw Fatal("internal check failed: the written profile refuses '" + letters + "' on recorded " +
+                  access.kind + " '" + comment_safe(access.object) + "'; nothing was written");
+  }
 }
 
 void validate_profile(const RuleSet& rules, const ApparmorOptions& options) {
@@ -155,11 +192,12 @@ int emit(const EmitArgs& args) {
   AnalyzerOptions options = analyzer_options(AnalysisArgs{args.no_abstractions, args.abstractions, args.exec_mode});
   options.observation_runs = recorded.run_ids;
   RuleSet rules = analyze(args.profile, observations, options);
-  check_coverage(rules, observations);
+  const std::vector<Observation> written = check_coverage(rules, observations);
 
   ApparmorOptions apparmor;
   apparmor.complain = args.mode == "complain";
   apparmor.explain = args.explain;
+  if (format == "apparmor" || args.all_formats) check_profile_text(rules, written, apparmor);
   if (args.validate) validate_profile(rules, apparmor);
   if (format == "seccomp" || args.all_formats) {
     for (const auto& run : runs)
