@@ -275,7 +275,9 @@ void PathTree::collapse(Node& node, Above& above) {
     const std::string ext = is_dir ? "" : common_extension(names);
     // The glob must not hand these permissions to a name the workload used otherwise: read
     // and write stay apart, and so do the two kinds of a directory's entries.
-    const bool collides = std::any_of(siblings.begin(), siblings.end(), [&](size_t index) {
+    // Bindings are captured by name: clang 14 (the fuzz build) cannot capture them implicitly.
+    const bool collides = std::any_of(siblings.begin(), siblings.end(),
+                                      [&, is_dir = is_dir, perms = perms](size_t index) {
       const PathFacts& other = facts_[index];
       if (other.is_dir() != is_dir || ((other.perms & perms) == perms && !other.exec)) return false;
       const std::string& path = other.path;

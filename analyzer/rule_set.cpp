@@ -104,7 +104,8 @@ void RuleSet::for_each_file_rule(std::string_view pattern, Visit&& visit) const 
   auto at = std::lower_bound(entries_.begin(), entries_.end(), pattern,
                              [](const RuleEntry& entry, std::string_view wanted) {
                                if (entry.rule.index() != kFileIndex) return entry.rule.index() < kFileIndex;
-                               return std::get<FileRule>(entry.rule).pattern() < wanted;
+                               // compare(), not <: clang 14 cannot rewrite < to <=> here.
+                               return std::get<FileRule>(entry.rule).pattern().compare(wanted) < 0;
                              });
   for (; at != entries_.end() && std::get<FileRule>(at->rule).pattern() == pattern; ++at)
     visit(std::get<FileRule>(at->rule));
