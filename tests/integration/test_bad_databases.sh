@@ -93,35 +93,52 @@ else
 fi
 check "read-only file (emit): the file is unchanged" test "$before" = "$(digest "$ro/app.db")"
 
-# 5. A full disk: a 1 MiB tmpfs holding a database, then filled up.
+# 5. A full disk: a 1 MiB tmpfs holding a database, then filled. First with no room at all
+# (armorer cannot even open it), then with 64 KiB left (learn starts a run and the disk
+# fills up while it writes).
 full=$TEST_TMP/small
 mkdir "$full"
 mount -t tmpfs -o size=1m tmpfs "$full" && MOUNTS+=("$full")
 learn_into "$full/app.db"
 check "the database on the small tmpfs holds its run" test "$(runs_in "$full/app.db")" -eq 1
-before=$(digest "$full/app.db")
-dd if=/dev/zero of="$full/filler" bs=4k status=none 2>/dev/null || true
-check "the tmpfs is full" test "$(df --output=avail -B1 "$full" | tail -1 | tr -d ' ')" -lt 4096
 # A bigger log than fits: every sample record under 300 more names.
 for i in $(seq 300); do
   sed "s|name=\"/etc/webapp/config.yaml\"|name=\"/srv/data/file-$i-with-a-long-name-to-fill-pages.txt\"|" "$LOG"
 done > "$TEST_TMP/big.log"
-status=0
-"$ARMORER" learn --db "$full/app.db" --profile webapp --quiet --audit-log "$TEST_TMP/big.log" \
-  > /dev/null 2> "$TEST_TMP/full.err" || status=$?
-echo "    full disk (learn): exit $status: $(head -c 300 "$TEST_TMP/full.err")"
-check "full disk: learn exits non-zero" test "$status" -ne 0
-check "full disk: one error line" test "$(wc -l < "$TEST_TMP/full.err")" -eq 1
-check "full disk: the message names the database" grep -qF "$full/app.db: " "$TEST_TMP/full.err"
-check "full disk: the file is unchanged" test "$before" = "$(digest "$full/app.db")"
-rm -f "$full/filler"
-check "full disk: the database still passes SQLite's integrity check" \
-  test "$(sql "$full/app.db" "PRAGMA integrity_check")" = ok
-check "full disk: the earlier run is still there" \
-  test "$(sql "$full/app.db" "SELECT count(*) FROM runs WHERE profile='webapp' AND status='complete'")" -eq 1
-check "full disk: the earlier observations are still there" \
-  has_obs "$full/app.db" webapp file /etc/webapp/config.yaml $ACC_READ
-"$ARMORER" emit --db "$full/app.db" --profile webapp > "$TEST_TMP/full.profile"
-check "full disk: emit still works once there is room" compiles "$TEST_TMP/full.profile"
+avail() { df --output=avail -B1 "$full" | tail -1 | tr -d ' '; }
+# fill_leaving BYTES: fills the tmpfs until about BYTES are left.
+fill_leaving() {
+  rm -f "$full/filler"
+  dd if=/dev/zero of="$full/filler" bs=4096 count=$((($(avail) - $1) / 4096)) status=none 2>/dev/null || true
+}
+for room in 0 65536; do
+  fill_leaving "$room"
+  what="full disk, $((room / 1024)) KiB free"
+  check "$what: the tmpfs has that much room" test "$(avail)" -le $((room + 4096))
+  before=$(digest "$full/app.db")
+  status=0
+  "$ARMORER" learn --db "$full/app.db" --profile webapp --quiet --audit-log "$TEST_TMP/big.log" \
+    > /dev/null 2> "$TEST_TMP/full.err" || status=$?
+  echo "    $what (learn): exit $status: $(head -c 300 "$TEST_TMP/full.err")"
+  check "$what: learn exits non-zero" test "$status" -ne 0
+  check "$what: one error line naming the database" \
+    test "$(wc -l < "$TEST_TMP/full.err")" -eq 1 -a "$(grep -cF "$full/app.db: " "$TEST_TMP/full.err")" -eq 1
+  if ((room == 0)); then
+    check "$what: the file is unchanged" test "$before" = "$(digest "$full/app.db")"
+  else
+    check "$what: the message says the disk is full" grep -q "disk is full" "$TEST_TMP/full.err"
+  fi
+  rm -f "$full/filler"
+  check "$what: the database passes SQLite's integrity check" \
+    test "$(sql "$full/app.db" "PRAGMA integrity_check")" = ok
+  check "$what: the earlier run is still there, complete" \
+    test "$(sql "$full/app.db" "SELECT status FROM runs WHERE profile='webapp' ORDER BY id LIMIT 1")" = complete
+  check "$what: the earlier observations are still there" \
+    has_obs "$full/app.db" webapp file /etc/webapp/config.yaml $ACC_READ
+  check "$what: no run is left 'running'" \
+    test "$(sql "$full/app.db" "SELECT count(*) FROM runs WHERE status='running'")" -eq 0
+  "$ARMORER" emit --db "$full/app.db" --profile webapp > "$TEST_TMP/full.profile"
+  check "$what: emit works once there is room" compiles "$TEST_TMP/full.profile"
+done
 
 finish
