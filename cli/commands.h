@@ -55,6 +55,7 @@ struct EmitArgs {
   bool compose = false;          // docker: a compose snippet instead of `docker run` flags
   bool crd = false;              // kubernetes: a security-profiles-operator AppArmorProfile
   bool validate = false;         // compile the profile with apparmor_parser before writing
+  bool bootstrap = false;        // a rule-less complain-mode profile; no database
 };
 
 struct DiffArgs {

@@ -179,6 +179,12 @@ void write_all(const EmitArgs& args, const EmitInput& input, const ApparmorOptio
 
 int emit(const EmitArgs& args) {
   const std::string format = args.format.empty() ? "apparmor" : args.format;
+  if (args.bootstrap) {
+    if (format != "apparmor" || args.all_formats)
+      throw Fatal("--bootstrap writes an AppArmor profile only", kExitUsage);
+    write_output(args.output, write_bootstrap_profile(args.profile));
+    return 0;
+  }
   check_flags(args, format);
   Store store = Store::open(args.db, OpenMode::read_only);
   std::vector<Run> runs = store.runs(args.profile);

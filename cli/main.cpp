@@ -78,8 +78,10 @@ void add_merge(CLI::App& app, MergeArgs& args) {
 
 void add_emit(CLI::App& app, EmitArgs& args) {
   auto* emit = app.add_subcommand("emit", "Write the learned profile in a deployable format");
-  emit->add_option("--db", args.db, "SQLite database written by `armorer learn`")->required();
+  emit->add_option("--db", args.db, "SQLite database written by `armorer learn` (required unless --bootstrap)");
   emit->add_option("--profile", args.profile, "Profile to emit")->required();
+  emit->add_flag("--bootstrap", args.bootstrap,
+                 "A rule-less complain-mode profile for a first run under AppArmor, before any data");
   emit->add_option("--format", args.format, "Output format (default: apparmor)")
       ->check(CLI::IsMember({"apparmor", "ecs", "docker", "kubernetes", "seccomp"}));
   emit->add_option("--output,-o", args.output, "Write to this file instead of stdout (a directory with --all-formats)");
@@ -206,6 +208,9 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("emit")) {
       if (has_separator || !learn_args.command.empty())
         throw armorer::Fatal("emit takes no command after --", armorer::kExitUsage);
+      if (emit_args.bootstrap != emit_args.db.empty())
+        throw armorer::Fatal(emit_args.bootstrap ? "--bootstrap writes a profile without data: drop --db"
+                                                 : "--db is required", armorer::kExitUsage);
       return armorer::cli::emit(emit_args);
     }
     if (app.got_subcommand("diff") || app.got_subcommand("validate")) {

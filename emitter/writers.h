@@ -102,4 +102,8 @@ struct AllFormats {
 // written for these rules is listed in not_written instead.
 AllFormats write_all_formats(const EmitInput& input, const AllFormatsOptions& options);
 
+// The complain-mode learning profile for a first run before any data exists (emit --bootstrap).
+// Throws Fatal (usage) for an invalid profile name.
+std::string write_bootstrap_profile(const std::string& profile_name);
+
 }  // namespace armorer

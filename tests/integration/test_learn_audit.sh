@@ -39,4 +39,18 @@ set +e
 status=$?
 set -e
 check "a missing log file: exit 1 with its name" test "$status" -eq 1 -a "$(grep -c missing.log "$TEST_TMP/err")" -eq 1
+# The first staging run needs a profile before any data exists: complain mode, no rules.
+"$ARMORER" emit --bootstrap --profile webapp > "$TEST_TMP/bootstrap.profile"
+check "emit --bootstrap writes a profile that compiles" compiles "$TEST_TMP/bootstrap.profile"
+check "the bootstrap profile is in complain mode" grep -q "flags=(complain," "$TEST_TMP/bootstrap.profile"
+check "the bootstrap profile has no rules (so every access is logged)" \
+  test "$(grep -v '^ *#' "$TEST_TMP/bootstrap.profile" | grep -c ',$')" -eq 1
+set +e
+"$ARMORER" emit --bootstrap --profile webapp --db "$db" 2>/dev/null; with_db=$?
+"$ARMORER" emit --profile webapp 2>/dev/null; without_db=$?
+set -e
+check "--bootstrap with --db, or emit without --db: usage errors (2)" test "$with_db$without_db" = 22
+"$ARMORER" emit --db "$db" --profile webapp --mode complain > "$TEST_TMP/complain.profile"
+check "emit --mode complain sets the complain flag and compiles" \
+  grep -q "flags=(complain," "$TEST_TMP/complain.profile"
 finish
