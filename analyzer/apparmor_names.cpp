@@ -4,35 +4,13 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <span>
+
+#include "core/kernel_names.h"
 
 namespace armorer {
 
 namespace {
-
-// Indexed by the kernel's number for each, so a recorder may hand over either form.
-constexpr std::array<std::string_view, 41> kCapabilities{
-    "chown",          "dac_override",    "dac_read_search", "fowner",       "fsetid",
-    "kill",           "setgid",          "setuid",          "setpcap",      "linux_immutable",
-    "net_bind_service", "net_broadcast", "net_admin",       "net_raw",      "ipc_lock",
-    "ipc_owner",      "sys_module",      "sys_rawio",       "sys_chroot",   "sys_ptrace",
-    "sys_pacct",      "sys_admin",       "sys_boot",        "sys_nice",     "sys_resource",
-    "sys_time",       "sys_tty_config",  "mknod",           "lease",        "audit_write",
-    "audit_control",  "setfcap",         "mac_override",    "mac_admin",    "syslog",
-    "wake_alarm",     "block_suspend",   "audit_read",      "perfmon",      "bpf",
-    "checkpoint_restore"};
-
-// AF_* numbers; empty slots are families the AppArmor 3 parser has no name for (decnet).
-constexpr std::array<std::string_view, 46> kFamilies{
-    "unspec", "unix",  "inet",   "ax25",     "ipx",      "appletalk", "netrom",  "bridge",
-    "atmpvc", "x25",   "inet6",  "rose",     "",         "netbeui",   "security", "key",
-    "netlink", "packet", "ash",  "econet",   "atmsvc",   "rds",       "sna",     "irda",
-    "pppox",  "wanpipe", "llc",  "ib",       "mpls",     "can",       "tipc",    "bluetooth",
-    "iucv",   "rxrpc", "isdn",   "phonet",   "ieee802154", "caif",    "alg",     "nfc",
-    "vsock",  "kcm",   "qipcrtr", "smc",     "xdp",      "mctp"};
-
-// SOCK_* numbers; dccp (6) has no AppArmor name.
-constexpr std::array<std::string_view, 11> kTypes{"", "stream", "dgram", "raw", "rdm",
-                                                  "seqpacket", "", "", "", "", "packet"};
 
 // Signal numbers 0..31 (0 is the existence probe of kill(pid, 0)); 32.. are rtmin+N.
 constexpr std::array<std::string_view, 32> kSignals{
@@ -56,11 +34,9 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-template <size_t N>
-std::optional<std::string_view> lookup(const std::array<std::string_view, N>& table,
-                                       std::string_view text) {
+std::optional<std::string_view> lookup(std::span<const std::string_view> table, std::string_view text) {
   if (auto number = parse_number(text)) {
-    if (*number < 0 || static_cast<size_t>(*number) >= N || table[*number].empty())
+    if (*number < 0 || static_cast<size_t>(*number) >= table.size() || table[*number].empty())
       return std::nullopt;
     return table[*number];
   }
@@ -75,15 +51,15 @@ std::optional<std::string_view> lookup(const std::array<std::string_view, N>& ta
 std::optional<std::string_view> capability_name(std::string_view text) {
   std::string name = lower(text);
   if (name.starts_with("cap_")) name.erase(0, 4);
-  return lookup(kCapabilities, name);
+  return lookup(capability_names(), name);
 }
 
 std::optional<std::string_view> network_family_name(std::string_view text) {
-  return lookup(kFamilies, text);
+  return lookup(socket_family_names(), text);
 }
 
 std::optional<std::string_view> network_type_name(std::string_view text) {
-  return lookup(kTypes, text);
+  return lookup(socket_type_names(), text);
 }
 
 std::optional<std::string> signal_name(std::string_view text) {
