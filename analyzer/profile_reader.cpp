@@ -13,6 +13,9 @@ using profile_text::Statement;
 
 namespace {
 
+using profile_text::is_path_token;
+using profile_text::unquote;
+
 // Kinds of rules that are read but not judged; only counted, so that `check` can say so.
 const std::set<std::string, std::less<>> kUnjudgedKinds{
     "signal", "ptrace", "mount", "remount", "umount", "unmount", "pivot_root", "unix", "dbus",
@@ -31,17 +34,6 @@ bool apply_qualifier(std::string_view word, Qualifiers& q) {
   if (word == "owner") return q.owner = true;
   if (word == "other") return q.other = true;
   return false;
-}
-
-std::string unquote(std::string_view token) {
-  if (token.size() >= 2 && token.front() == '"' && token.back() == '"')
-    return std::string(token.substr(1, token.size() - 2));
-  return std::string(token);
-}
-
-bool is_path_token(std::string_view token) {
-  return token.starts_with('/') || token.starts_with("@{") || token.starts_with('"') ||
-         token.starts_with('{');
 }
 
 struct Perms {

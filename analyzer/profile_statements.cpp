@@ -186,4 +186,15 @@ class Splitter {
 
 std::vector<Statement> split_statements(std::string_view text) { return Splitter(text).run(); }
 
+std::string unquote(std::string_view token) {
+  if (token.size() >= 2 && token.front() == '"' && token.back() == '"')
+    return std::string(token.substr(1, token.size() - 2));
+  return std::string(token);
+}
+
+bool is_path_token(std::string_view token) {
+  return token.starts_with('/') || token.starts_with("@{") || token.starts_with('"') ||
+         token.starts_with('{');
+}
+
 }  // namespace armorer::profile_text

@@ -27,4 +27,9 @@ struct Statement {
 // never ended by ',' or a stray ')'.
 std::vector<Statement> split_statements(std::string_view text);
 
+// A token without its surrounding double quotes (escapes inside are kept for the matcher).
+std::string unquote(std::string_view token);
+// Whether a rule token is a path pattern: "/...", "@{var}...", a quoted path or "{alt,...}".
+bool is_path_token(std::string_view token);
+
 }  // namespace armorer::profile_text

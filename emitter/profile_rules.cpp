@@ -22,6 +22,9 @@ std::string_view section_title(RuleKind kind) {
 
 namespace {
 
+using profile_text::is_path_token;
+using profile_text::unquote;
+
 struct Qualifiers {
   bool deny = false;
   bool owner = false;
@@ -32,17 +35,6 @@ bool apply_qualifier(std::string_view word, Qualifiers& q) {
   if (word == "deny") return q.deny = true;
   if (word == "owner") return q.owner = true;
   return false;
-}
-
-std::string unquote(std::string_view token) {
-  if (token.size() >= 2 && token.front() == '"' && token.back() == '"')
-    return std::string(token.substr(1, token.size() - 2));
-  return std::string(token);
-}
-
-bool is_path_token(std::string_view token) {
-  return token.starts_with('/') || token.starts_with("@{") || token.starts_with('"') ||
-         token.starts_with('{');
 }
 
 std::string joined(const std::vector<std::string>& tokens, std::size_t from = 0) {
