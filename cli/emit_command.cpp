@@ -12,10 +12,12 @@
 
 #include "analyzer/analyzer.h"
 #include "analyzer/apparmor_names.h"
+#include "analyzer/apparmor_parser_tool.h"
 #include "cli/commands.h"
 #include "cli/recorded_access.h"
 #include "cli/output_file.h"
 #include "core/error.h"
+#include "core/subprocess.h"
 #include "emitter/profile_validator.h"
 #include "emitter/writers.h"
 #include "schema/store.h"
@@ -101,22 +103,12 @@ std::vector<Observation> check_coverage(const RuleSet& rules, const std::vector<
 // that denies what was recorded. Skipped (with a note) where apparmor_parser is not installed.
 void check_profile_text(const RuleSet& rules, const std::vector<Observation>& written,
                         const ApparmorOptions& options) {
-  if (::access("/usr/sbin/apparmor_parser", X_OK) != 0 && ::access("/sbin/apparmor_parser", X_OK) != 0) {
+  if (find_apparmor_parser().empty()) {
     warn("apparmor_parser is not installed: the profile text was not read back and checked");
     return;
   }
-  char path[] = "/tmp/armorer-emit-check.XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) throw Fatal(std::string("cannot create a temporary file: ") + std::strerror(errno));
-  const std::string text = write_apparmor(rules, options);
-  const bool wrote = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  struct Unlink {
-    const char* path;
-    ~Unlink() { ::unlink(path); }
-  } cleanup{path};
-  if (!wrote) throw Fatal(std::string("cannot write a temporary file: ") + std::strerror(errno));
-  const ProfilePolicy policy = read_profile(path, rules.profile_name());
+  const TempFile file(write_apparmor(rules, options), "armorer-emit-check");
+  const ProfilePolicy policy = read_profile(file.path(), rules.profile_name());
   for (const Access& access : accesses_of(written).list) {
     const std::string letters = refused(policy, access);
     if (!letters.empty())
