@@ -63,6 +63,17 @@ wait_for_file() {
   return 1
 }
 
+# wait_for_obs DB PROFILE OBJECT: waits (up to 5 s) until `learn` has committed a batch holding
+# that object; returns 1 on timeout.
+wait_for_obs() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ $(sql "$1" "SELECT count(*) FROM observations WHERE profile='$2' AND object='$3'") -gt 0 ]] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 # make_busybox_bundle DIR COMMAND: an OCI bundle with a busybox-static rootfs running
 # `/bin/sh -c COMMAND`; no downloads.
 make_busybox_bundle() {

@@ -11,10 +11,7 @@ for attempt in 1 2 3; do
   learner=$!
   wait_for_file "$TEST_TMP/ready.$attempt"
   # Wait until a batch is committed, then kill at a slightly different moment each time.
-  for _ in $(seq 100); do
-    [[ $(sql "$db" "SELECT count(*) FROM observations WHERE profile='crash' AND object='$TEST_TMP/marker.txt'") -gt 0 ]] && break
-    sleep 0.05
-  done
+  wait_for_obs "$db" crash "$TEST_TMP/marker.txt" || true
   sleep "0.$((attempt * 2))"
   kill -9 "$learner"
   wait "$learner" 2>/dev/null || true

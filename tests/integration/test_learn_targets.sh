@@ -72,10 +72,7 @@ check "--pid records the child's read" has_obs "$db" pidtree file "$TEST_TMP/mar
   "$WORKLOAD" read "$TEST_TMP/marker.txt" -- exec /bin/true -- sleep 30 &
 learner=$!
 wait_for_file "$TEST_TMP/ready.int"
-for _ in $(seq 50); do
-  [[ $(sql "$db" "SELECT count(*) FROM observations WHERE profile='interrupted' AND object='/usr/bin/true'") -gt 0 ]] && break
-  sleep 0.1
-done
+wait_for_obs "$db" interrupted /usr/bin/true || true
 kill -INT "$learner"
 set +e; wait "$learner"; status=$?; set -e
 check "SIGINT ends learn with the command's signal status (130)" test "$status" -eq 130
