@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -25,7 +27,16 @@ namespace {
 // libbpf's own messages are kept, not printed: on failure the last one explains the cause.
 std::string g_last_libbpf_message;
 
+// ARMORER_BPF_LOG=1 passes libbpf's whole log, verifier output included, to stderr: what a bug
+// report about a refused program needs.
 int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_list args) {
+  static const bool pass_through = std::getenv("ARMORER_BPF_LOG") != nullptr;
+  if (pass_through) {
+    va_list copy;
+    va_copy(copy, args);
+    std::vfprintf(stderr, format, copy);
+    va_end(copy);
+  }
   if (level == LIBBPF_DEBUG) return 0;
   char buffer[1024];
   int n = vsnprintf(buffer, sizeof(buffer), format, args);
@@ -156,6 +167,10 @@ void BpfRecorder::follow(pid_t tgid, bool await_exec) {
   uint32_t key = static_cast<uint32_t>(tgid);
   if (bpf_map_update_elem(impl_->tasks_fd, &key, &fresh, BPF_ANY))
     throw Fatal("cannot follow process " + std::to_string(tgid) + ": " + std::strerror(errno));
+}
+
+void BpfRecorder::wake_on_exit(pid_t tgid) {
+  impl_->skel->bss->wake_on_exit_of = static_cast<uint32_t>(tgid);
 }
 
 int BpfRecorder::poll(int timeout_ms) {

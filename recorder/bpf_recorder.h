@@ -50,6 +50,9 @@ class BpfRecorder {
   // Follow this process (and, through fork, its future children). With await_exec, nothing
   // it does is recorded before its next exec (a child armorer forked for the command).
   void follow(pid_t tgid, bool await_exec = false);
+  // The consumer is woken at once when this process (the target's root) ends; other exits
+  // are found at the next wake-up or poll timeout, so they cost the workload no interrupt.
+  void wake_on_exit(pid_t tgid);
   // Waits up to timeout_ms for events and dispatches them; returns the number handled.
   int poll(int timeout_ms);
   // Drains what is already in the ring buffer without waiting.

@@ -157,6 +157,7 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
     if (decoder.pending() >= kMaxPending) flush();
   });
   for (pid_t pid : seed_pids) recorder->follow(pid);
+  if (target.kind == LearnTarget::Kind::pid) recorder->wake_on_exit(target.pid);
 
   StopSignals signals;
   if (!options.ready_file.empty()) {
@@ -166,6 +167,7 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   }
   if (child) {
     recorder->follow(child->pid(), /*await_exec=*/true);
+    recorder->wake_on_exit(child->pid());
     child->release();
   }
 

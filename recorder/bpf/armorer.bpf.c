@@ -294,14 +294,19 @@ static __always_inline struct armorer_event *new_event(__u32 type, __u32 tgid, _
  * costs an extra wake-up). */
 __u64 woken_at_consumer_pos = ~0ull;
 
-/* Wakes the consumer once wakeup_bytes wait, and for every exit so that the end of the target
+/* The process whose exit wakes the consumer at once (the target's root, set by user space);
+ * other exits wait for the next wake-up or poll timeout. Waking for every exit cost an
+ * interrupt per process on exec-heavy workloads. */
+__u32 wake_on_exit_of = 0;
+
+/* Wakes the consumer once wakeup_bytes wait, and when the target's root exits so that its end
  * is noticed at once; below the mark the consumer finds the events at its poll timeout. A level,
  * not an edge: a crossing judged from a snapshot of the waiting bytes can be missed (two CPUs
  * sending at once), and a consumer never woken lets the buffer overflow. But only once per
  * consumer position: asking again before it has read anything would cost an interrupt per
  * event exactly when the consumer is already behind. */
-static __always_inline __u64 wakeup_flag(__u32 type, __u64 size) {
-  if (!wakeup_bytes || type == EV_EXIT) return BPF_RB_FORCE_WAKEUP;
+static __always_inline __u64 wakeup_flag(const struct armorer_event *ev, __u64 size) {
+  if (!wakeup_bytes || (ev->type == EV_EXIT && ev->pid == wake_on_exit_of)) return BPF_RB_FORCE_WAKEUP;
   if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size < wakeup_bytes) return BPF_RB_NO_WAKEUP;
   __u64 consumer = bpf_ringbuf_query(&events, BPF_RB_CONS_POS);
   if (consumer == woken_at_consumer_pos) return BPF_RB_NO_WAKEUP;
@@ -312,7 +317,7 @@ static __always_inline __u64 wakeup_flag(__u32 type, __u64 size) {
 static __always_inline int send_event(struct armorer_event *ev) {
   __u64 size = offsetof(struct armorer_event, data) + (__u64)ev->path_len + (__u64)ev->name_len;
   if (size > sizeof(*ev)) size = sizeof(*ev);
-  if (bpf_ringbuf_output(&events, ev, size, wakeup_flag(ev->type, size))) {
+  if (bpf_ringbuf_output(&events, ev, size, wakeup_flag(ev, size))) {
     stat_add(STAT_LOST, 1);
     return -1;
   }
@@ -444,22 +449,78 @@ static __always_inline int in_range(__u64 addr, __u64 lo, __u64 hi) {
   return lo && addr >= lo && addr < hi;
 }
 
+enum cap_verdict { CAP_UNDECIDED = -1, CAP_NOAUDIT = 0, CAP_AUDITED = 1, CAP_VMEM_PROBE = 2 };
+
 /* Judges a capability check from the first `frames` return addresses of its kernel stack:
- * 1 = AppArmor is asked (through security_capable, not from a *_noaudit caller), 0 = a no-audit
- * probe, -1 = these frames do not tell (only when fewer than the whole stack were taken). */
+ * CAP_AUDITED when AppArmor is asked (through security_capable, not from a *_noaudit caller),
+ * CAP_VMEM_PROBE for the memory-accounting probe, CAP_NOAUDIT for another no-audit check, and
+ * CAP_UNDECIDED when these frames do not tell (only when fewer than the whole stack were taken). */
 static __always_inline int judge_capability_check(const __u64 *stack, long bytes, int frames) {
   int lsm_at = -1;
   for (int i = 0; i < 12; i++) {
     if (i >= frames || i * 8 >= bytes) break;
     for (int j = 0; j < 2; j++)
-      if (in_range(stack[i], cap_vmem_lo[j], cap_vmem_hi[j])) return 0;
+      if (in_range(stack[i], cap_vmem_lo[j], cap_vmem_hi[j])) return CAP_VMEM_PROBE;
     for (int j = 0; j < 4; j++)
-      if (in_range(stack[i], cap_noaudit_lo[j], cap_noaudit_hi[j])) return 0;
+      if (in_range(stack[i], cap_noaudit_lo[j], cap_noaudit_hi[j])) return CAP_NOAUDIT;
     if (lsm_at < 0 && in_range(stack[i], cap_lsm_lo, cap_lsm_hi)) lsm_at = i;
   }
-  if (frames >= 12 || bytes < frames * 8) return lsm_at >= 0; /* the whole stack was seen */
-  if (lsm_at >= 0 && lsm_at + 1 < frames) return 1;          /* its caller was seen too */
-  return -1;
+  if (frames >= 12 || bytes < frames * 8) return lsm_at >= 0 ? CAP_AUDITED : CAP_NOAUDIT;
+  if (lsm_at >= 0 && lsm_at + 1 < frames) return CAP_AUDITED; /* its caller was seen too */
+  return CAP_UNDECIDED;
+}
+
+/* The memory-accounting probe (vm_enough_memory: CAP_SYS_ADMIN, never audited) runs on every
+ * mmap, brk, fork and tmpfs page, and telling it apart costs a stack unwind: most of the
+ * recorder's cost on exec-heavy workloads (docs/performance.md). So its verdict is remembered
+ * per class of system call, but only for calls that cannot make an audited CAP_SYS_ADMIN check:
+ * memory calls on anonymous memory or regular files (not device or perf mappings), fork and
+ * clone without new namespaces by root (a non-root fork over RLIMIT_NPROC asks for it), and
+ * writes to regular tmpfs files. Other calls are unwound every time. */
+enum vmem_class {
+  VMEM_NONE, VMEM_BRK, VMEM_MPROTECT, VMEM_MREMAP, VMEM_MMAP_ANON, VMEM_MMAP_FILE, VMEM_FORK,
+  VMEM_TMPFS_WRITE, VMEM_CLASSES /* a power of two */
+};
+__u8 vmem_probe_class[VMEM_CLASSES];
+
+#define ENOSYS_VALUE 38
+#define CAP_SYS_ADMIN_VALUE 21
+#define CLONE_NEW_FLAGS 0x7e020080ull /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME */
+#define S_IFREG_BITS 0100000
+#define TMPFS_MAGIC_V 0x01021994
+
+static __always_inline struct file *fd_file(int fd);
+
+static __always_inline int regular_file(int fd, int tmpfs_only) {
+  struct file *f = fd_file(fd);
+  if (!f) return 0;
+  struct inode *inode = BPF_CORE_READ(f, f_inode);
+  if ((BPF_CORE_READ(inode, i_mode) & S_IFMT_BITS) != S_IFREG_BITS) return 0;
+  return !tmpfs_only || BPF_CORE_READ(inode, i_sb, s_magic) == TMPFS_MAGIC_V;
+}
+
+/* Global, so verified once on its own: inlined, it multiplied the states of the stack judging
+ * and cost 0.18 s of verifier time at every start. */
+__noinline int vmem_class(void) {
+  struct task_struct *task = bpf_get_current_task_btf();
+  struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+  /* Inside a system call the saved ax still holds -ENOSYS; a page fault leaves the user's. */
+  if (!regs || regs->ax != (unsigned long)-ENOSYS_VALUE) return VMEM_NONE;
+  switch (regs->orig_ax) {
+    case NR_brk: return VMEM_BRK;
+    case NR_mprotect: return VMEM_MPROTECT;
+    case NR_mremap: return VMEM_MREMAP;
+    case NR_mmap:
+      if (regs->r10 & MAP_ANON_FLAG) return VMEM_MMAP_ANON;
+      return regular_file((int)regs->r8, 0) ? VMEM_MMAP_FILE : VMEM_NONE;
+    case NR_fork: case NR_vfork: case NR_clone:
+      if (regs->orig_ax == NR_clone && (regs->di & CLONE_NEW_FLAGS)) return VMEM_NONE;
+      return BPF_CORE_READ(task, real_cred, uid.val) == 0 ? VMEM_FORK : VMEM_NONE;
+    case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
+    case NR_fallocate:
+      return regular_file((int)regs->di, 1) ? VMEM_TMPFS_WRITE : VMEM_NONE;
+  }
+  return VMEM_NONE;
 }
 
 SEC("tp_btf/cap_capable")
@@ -476,17 +537,24 @@ int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *target_
     return 0;
   }
   if (cap_lsm_lo) {
-    /* Unwinding is most of this program's cost, and every mmap/brk makes a check: five frames
-     * (this program, the tracepoint, cap_capable, its caller and the caller's caller) decide
-     * almost all of them; only the others pay for twelve. */
+    /* Masked: the verifier needs the index bounded, and VMEM_CLASSES is a power of two. */
+    int vmem = (cap == CAP_SYS_ADMIN_VALUE ? vmem_class() : VMEM_NONE) & (VMEM_CLASSES - 1);
+    if (vmem != VMEM_NONE && vmem_probe_class[vmem]) {
+      stat_add(STAT_CAP_NOISE, 1);
+      return 0;
+    }
+    /* Unwinding is most of this program's cost: five frames (this program, the tracepoint,
+     * cap_capable, its caller and the caller's caller) decide almost every check; only the
+     * others pay for twelve. */
     __u64 stack[12] = {};
     long n = bpf_get_stack(ctx, stack, 5 * sizeof(__u64), 0);
-    int audited = judge_capability_check(stack, n, 5);
-    if (audited < 0) {
+    int verdict = judge_capability_check(stack, n, 5);
+    if (verdict == CAP_UNDECIDED) {
       n = bpf_get_stack(ctx, stack, sizeof(stack), 0);
-      audited = judge_capability_check(stack, n, 12);
+      verdict = judge_capability_check(stack, n, 12);
     }
-    if (audited <= 0) {
+    if (verdict == CAP_VMEM_PROBE && vmem != VMEM_NONE) vmem_probe_class[vmem] = 1;
+    if (verdict != CAP_AUDITED) {
       stat_add(STAT_CAP_NOISE, 1);
       return 0;
     }

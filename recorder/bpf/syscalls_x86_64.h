@@ -1,13 +1,23 @@
-/* x86_64 system call numbers the recorder resolves at sys_exit (the ABI is stable; the
+/* x86_64 system call numbers the recorder resolves at sys_exit or classifies for capability
+ * checks (the ABI is stable; the
  * Debian 12 uapi headers predate fchmodat2, so the numbers are written out here). */
 #ifndef ARMORER_SYSCALLS_X86_64_H
 #define ARMORER_SYSCALLS_X86_64_H
+#define NR_write 1
 #define NR_open 2
 #define NR_mmap 9
+#define NR_mprotect 10
+#define NR_brk 12
+#define NR_pwrite64 18
+#define NR_writev 20
+#define NR_mremap 25
 #define NR_connect 42
 #define NR_socket 41
 #define NR_bind 49
 #define NR_socketpair 53
+#define NR_clone 56
+#define NR_fork 57
+#define NR_vfork 58
 #define NR_fcntl 72
 #define NR_flock 73
 #define NR_truncate 76
@@ -34,7 +44,10 @@
 #define NR_linkat 265
 #define NR_symlinkat 266
 #define NR_fchmodat 268
+#define NR_fallocate 285
+#define NR_pwritev 296
 #define NR_renameat2 316
+#define NR_pwritev2 328
 #define NR_openat2 437
 #define NR_fchmodat2 452
 #endif

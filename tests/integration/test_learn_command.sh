@@ -59,6 +59,21 @@ check "run is complete with exit status 0" \
 check "cat needs no capability at all" \
   test "$(sql "$db" "SELECT count(*) FROM observations WHERE profile='plaincat' AND kind='capability'")" -eq 0
 
+# The memory-accounting probe (mmap, mprotect, fork, tmpfs writes) is judged once per kind of
+# call and then remembered; a real CAP_SYS_ADMIN check that comes after many of them, from a
+# call that is never remembered (clone into a new mount namespace), must still be recorded.
+shm_file=/dev/shm/armorer-probe.$$
+"$ARMORER" learn --db "$db" --profile memprobe --quiet -- "$WORKLOAD" \
+  memory 50 -- write "$shm_file" -- unlink "$shm_file" >/dev/null
+check "memory probes alone need no capability" \
+  test "$(sql "$db" "SELECT count(*) FROM observations WHERE profile='memprobe' AND kind='capability'")" -eq 0
+"$ARMORER" learn --db "$db" --profile newns --quiet -- "$WORKLOAD" \
+  memory 50 -- write "$shm_file" -- unlink "$shm_file" -- clone-newns -- memory 5 >/dev/null
+check "clone into a new namespace after memory probes records sys_admin" \
+  has_obs "$db" newns capability sys_admin
+check "... and nothing else" \
+  test "$(sql "$db" "SELECT count(*) FROM observations WHERE profile='newns' AND kind='capability'")" -eq 1
+
 "$ARMORER" emit --db "$db" --profile itest > "$TEST_TMP/itest.profile"
 check "emitted profile compiles with apparmor_parser" compiles "$TEST_TMP/itest.profile"
 # The rule may be generalised (the mktemp'd $TEST_TMP becomes a glob): ask which rule covers it.

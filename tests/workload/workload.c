@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,6 +115,25 @@ static int step(char **argv, int argc) {
     signal(SIGINT, SIG_DFL);
     sleep((unsigned)atoi(a));
     return 2;
+  }
+  if (!strcmp(s, "memory") && a) { /* N rounds of the calls that probe vm_enough_memory */
+    for (int i = 0; i < atoi(a); i++) {
+      void *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) return fail(s, "mmap"), -1;
+      mprotect(p, 4096, PROT_READ);
+      munmap(p, 1 << 20);
+      pid_t pid = fork();
+      if (pid == 0) _exit(0);
+      waitpid(pid, NULL, 0);
+    }
+    return 2;
+  }
+  if (!strcmp(s, "clone-newns")) { /* clone(2) into a new mount namespace: CAP_SYS_ADMIN */
+    long pid = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid < 0) return fail(s, NULL), -1;
+    if (pid == 0) _exit(0);
+    waitpid((pid_t)pid, NULL, 0);
+    return 1;
   }
   if (!strcmp(s, "exec") && a) { /* fork + exec a[...] up to the next "--", wait */
     int n = 1;
