@@ -144,6 +144,9 @@ void use_wal(const sqlite::Connection& conn) {
     throw Fatal(conn.path() + ": cannot switch to WAL mode (journal mode is '" + journal + "')");
   // In WAL mode NORMAL loses at most the last transactions on power loss, never consistency.
   conn.exec("PRAGMA synchronous = NORMAL", "cannot set synchronous mode");
+  // Writes are staged in a TEMP table (Store::add_observations): keep it in memory, never in
+  // a file under a temporary directory that may be missing, full or read-only.
+  conn.exec("PRAGMA temp_store = MEMORY", "cannot set the temporary store");
 }
 
 void migrate(const sqlite::Connection& conn) {

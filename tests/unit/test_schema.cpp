@@ -264,6 +264,16 @@ TEST_CASE("two runs accumulate: counts summed, first/last widened, provenance ke
   CHECK(runs_of(etc) == std::vector<int64_t>{run1, run2});
   CHECK(runs_of(log) == std::vector<int64_t>{run1, run2});
   CHECK(runs_of(cap) == std::vector<int64_t>{run2});
+  // Each run's own count, the duplicate within run 1's batch summed.
+  RawDb raw(dir.file("a.db"));
+  auto run_count = [&](const Observation& obs, int64_t run) {
+    return raw.query_int("SELECT r.count FROM observation_runs r JOIN observations o"
+                         " ON o.id = r.observation_id WHERE o.profile = 'web' AND o.object = '" +
+                         obs.object + "' AND r.run_id = " + std::to_string(run));
+  };
+  CHECK(run_count(read_etc, run1) == 4);
+  CHECK(run_count(read_etc, run2) == 5);
+  CHECK(run_count(write_log, run2) == 1);
 
   // The other profile is a separate aggregate.
   const auto db = store.observations("db");
