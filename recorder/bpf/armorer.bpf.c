@@ -475,11 +475,12 @@ static __always_inline int judge_capability_check(const __u64 *stack, long bytes
  * recorder's cost on exec-heavy workloads (docs/performance.md). So its verdict is remembered
  * per class of system call, but only for calls that cannot make an audited CAP_SYS_ADMIN check:
  * memory calls on anonymous memory or regular files (not device or perf mappings), fork and
- * clone without new namespaces by root (a non-root fork over RLIMIT_NPROC asks for it), and
- * writes to regular tmpfs files. Other calls are unwound every time. */
+ * clone without new namespaces by root (a non-root fork over RLIMIT_NPROC asks for it), execve
+ * (the new stack and argument pages) and writes to regular tmpfs files. Other calls are unwound
+ * every time. */
 enum vmem_class {
   VMEM_NONE, VMEM_BRK, VMEM_MPROTECT, VMEM_MREMAP, VMEM_MMAP_ANON, VMEM_MMAP_FILE, VMEM_FORK,
-  VMEM_TMPFS_WRITE, VMEM_CLASSES /* a power of two */
+  VMEM_TMPFS_WRITE, VMEM_EXEC, VMEM_CLASSES = 16 /* a power of two */
 };
 __u8 vmem_probe_class[VMEM_CLASSES];
 
@@ -516,6 +517,7 @@ __noinline int vmem_class(void) {
     case NR_fork: case NR_vfork: case NR_clone:
       if (regs->orig_ax == NR_clone && (regs->di & CLONE_NEW_FLAGS)) return VMEM_NONE;
       return BPF_CORE_READ(task, real_cred, uid.val) == 0 ? VMEM_FORK : VMEM_NONE;
+    case NR_execve: case NR_execveat: return VMEM_EXEC;
     case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
     case NR_fallocate:
       return regular_file((int)regs->di, 1) ? VMEM_TMPFS_WRITE : VMEM_NONE;

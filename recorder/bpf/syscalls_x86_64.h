@@ -1,6 +1,6 @@
 /* x86_64 system call numbers the recorder resolves at sys_exit or classifies for capability
- * checks (the ABI is stable; the
- * Debian 12 uapi headers predate fchmodat2, so the numbers are written out here). */
+ * checks (the ABI is stable; the Debian 12 uapi headers predate fchmodat2, so the numbers are
+ * written out here). */
 #ifndef ARMORER_SYSCALLS_X86_64_H
 #define ARMORER_SYSCALLS_X86_64_H
 #define NR_write 1
@@ -18,6 +18,7 @@
 #define NR_clone 56
 #define NR_fork 57
 #define NR_vfork 58
+#define NR_execve 59
 #define NR_fcntl 72
 #define NR_flock 73
 #define NR_truncate 76
@@ -46,6 +47,7 @@
 #define NR_fchmodat 268
 #define NR_fallocate 285
 #define NR_pwritev 296
+#define NR_execveat 322
 #define NR_renameat2 316
 #define NR_pwritev2 328
 #define NR_openat2 437
