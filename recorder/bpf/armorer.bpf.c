@@ -75,11 +75,16 @@ struct {
 } seen SEC(".maps");
 
 /* Cheap first-level de-dup for fd-based accesses, keyed by kernel objects, so that repeated
- * opens of one file cost a hash lookup instead of a path walk. */
+ * opens of one file cost a hash lookup instead of a path walk. A dentry freed under memory
+ * pressure gives its address to another file's: the inode number and the name's hash are in
+ * the key so that the newcomer is not taken for the old file (keyed by the dentry alone, 2,529
+ * of 3,000 files read after a dentry-cache flush went unrecorded). */
 struct fd_key {
   __u64 subject;
   __u64 dentry;
   __u64 mnt;
+  __u64 ino;
+  __u64 name_hash_len;
   __u32 access_flags;
   __u32 pad;
 };
@@ -645,6 +650,8 @@ static __always_inline void record_file(struct armorer_task *t, __u32 tgid, stru
   struct fd_key fk = {.subject = subject,
                       .dentry = (__u64)dentry,
                       .mnt = (__u64)mnt,
+                      .ino = BPF_CORE_READ(inode, i_ino),
+                      .name_hash_len = BPF_CORE_READ(dentry, d_name.hash_len),
                       .access_flags = access | (flags << 16)};
   if (bpf_map_lookup_elem(&seen_fd, &fk)) {
     stat_add(STAT_DEDUP_HITS, 1);
