@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/profile_name.h"
+#include "recorder/background_writer.h"
 #include "recorder/gated_child.h"
 #include "recorder/learn_session.h"
 #include "schema/store.h"
@@ -16,6 +17,11 @@
 namespace armorer::cli {
 
 namespace {
+
+// Observations the database writer may hold back while the workload keeps the CPUs busy
+// (about 200 bytes each); past this it writes at normal priority, past twice this the
+// recorder waits for it.
+constexpr size_t kDeferredObservations = 8192;
 
 std::string kernel_release() {
   utsname name{};
@@ -114,10 +120,18 @@ int learn(const LearnArgs& args) {
 
   LearnResult result;
   try {
+    // The store is used by the writer's thread alone until finish() (or, on an error, the
+    // writer's destructor) has returned.
+    BackgroundWriter writer(
+        [&](std::vector<Observation>&& batch, const BpfStats& stats) {
+          if (!batch.empty()) store.add_observations(run.id, batch);
+          store.update_run_progress(run.id, stats.events, stats.lost);
+        },
+        kDeferredObservations);
     result = run_learn_session(options, [&](std::vector<Observation>&& batch, const BpfStats& stats) {
-      if (!batch.empty()) store.add_observations(run.id, batch);
-      store.update_run_progress(run.id, stats.events, stats.lost);
+      writer.submit(std::move(batch), stats);
     });
+    writer.finish();
   } catch (...) {
     run.ended_ms = unix_time_ms();
     run.status = "interrupted";
