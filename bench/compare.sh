@@ -4,7 +4,7 @@
 # recorder change before it is committed (docs/performance.md).
 # Usage: bash bench/compare.sh BUILD_DIR ARMORER_A ARMORER_B [WORKLOAD...]
 #   BUILD_DIR holds the bench tools (cmake --build BUILD_DIR --target bench_tools);
-#   BENCH_REPS repetitions [7]; workloads: file exec syscall network stress [file syscall]
+#   BENCH_REPS repetitions [7]; workloads: file tar exec syscall network stress [file syscall]
 set -euo pipefail
 
 BUILD_DIR=$(readlink -f "$1")
@@ -21,6 +21,7 @@ trap 'rm -rf "$WORK" "$SHM"' EXIT
 workload() {
   case $1 in
     file) WL=(sh -c 'find /usr/share -type f -size -64k -print0 | xargs -0 cat > /dev/null') ;;
+    tar) WL=(sh -c 'tar -C /usr -cf - include share/doc | cat > /dev/null') ;;
     exec) WL=(sh -c 'i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i + 1)); done') ;;
     syscall) WL=("$TOOLS/bench_syscall_loop" 15000000) ;;
     network) WL=("$TOOLS/bench_tcp_loop" 30000) ;;

@@ -12,7 +12,7 @@
 #   BENCH_REPS           repetitions of untraced and armorer runs [5]
 #   BENCH_STRACE_REPS    repetitions of strace runs, the first ones of the interleaving [2]
 #   BENCH_STRACE_TIMEOUT seconds before a strace run is stopped and shown as "> N" [20]
-#   BENCH_WORKLOADS      subset of "file exec syscall network"
+#   BENCH_WORKLOADS      subset of "file tar exec syscall network"
 #   BENCH_STRESS_FILES   files created by the loss stress workload [200000]
 #   BENCH_SCALE          observation counts for emit [10000 100000 1000000]
 #   BENCH_KEEP=1         keep the work directory (raw figures in results.tsv)
@@ -24,7 +24,7 @@ PARTS=${BENCH_PARTS:-overhead loss scale}
 REPS=${BENCH_REPS:-5}
 STRACE_REPS=${BENCH_STRACE_REPS:-2}
 STRACE_TIMEOUT=${BENCH_STRACE_TIMEOUT:-20}
-WORKLOADS=${BENCH_WORKLOADS:-file exec syscall network}
+WORKLOADS=${BENCH_WORKLOADS:-file tar exec syscall network}
 STRESS_FILES=${BENCH_STRESS_FILES:-200000}
 SCALE=${BENCH_SCALE:-10000 100000 1000000}
 
@@ -57,6 +57,7 @@ RESULTS=$WORK/results.tsv
 workload() {
   case $1 in
     file) WL=(sh -c 'find /usr/share -type f -size -64k -print0 | xargs -0 cat > /dev/null') ;;
+    tar) WL=(sh -c 'tar -C /usr -cf - include share/doc | cat > /dev/null') ;;
     exec) WL=(sh -c 'i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i + 1)); done') ;;
     syscall) WL=("$TOOLS/bench_syscall_loop" 15000000) ;;
     network) WL=("$TOOLS/bench_tcp_loop" 30000) ;;
