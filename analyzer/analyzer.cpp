@@ -153,6 +153,34 @@ class RuleBuilder {
   mutable std::map<std::string, Made, std::less<>> made_;
 };
 
+// The entries analyze() hands to RuleSet::add_all, with the allow rules of one file pattern
+// folded as they come: a million observations of a few generalised patterns become a few
+// entries to sort instead of a million. add_all would merge them into the same entries:
+// FileRule::merge and Provenance::merge are unions and sums, so the order does not matter.
+class EntryBatch {
+ public:
+  void add(Rule rule, const Observation& obs, std::span<const int64_t> run_ids) {
+    if (const auto* file = std::get_if<FileRule>(&rule); file && !file->deny()) {
+      auto [at, fresh] = file_entries_.try_emplace(file->pattern(), entries_.size());
+      if (!fresh) {
+        RuleEntry& entry = entries_[at->second];
+        std::get<FileRule>(entry.rule).merge(*file);
+        entry.provenance.add(obs, run_ids);
+        return;
+      }
+    }
+    Provenance why;
+    why.add(obs, run_ids);
+    entries_.push_back(RuleEntry{std::move(rule), std::move(why)});
+  }
+
+  std::vector<RuleEntry> take() { return std::move(entries_); }
+
+ private:
+  std::vector<RuleEntry> entries_;
+  std::map<std::string, size_t, std::less<>> file_entries_;  // pattern → index in entries_
+};
+
 }  // namespace
 
 RuleSet analyze(const std::string& profile_name, std::span<const Observation> observations,
@@ -164,7 +192,7 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
   RuleSet rules(profile_name);
   RuleBuilder builder(profile_name, observations, options);
   std::set<int64_t> runs;
-  std::vector<RuleEntry> batch;
+  EntryBatch batch;
   std::vector<SkippedObservation> skipped;
   for (size_t i = 0; i < observations.size(); ++i) {
     const Observation& obs = observations[i];
@@ -173,14 +201,12 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
     runs.insert(run_ids.begin(), run_ids.end());
     Wanted wanted = builder.rule_for(obs);
     if (wanted.rule) {
-      Provenance why;
-      why.add(obs, run_ids);
-      batch.push_back(RuleEntry{std::move(*wanted.rule), std::move(why)});
+      batch.add(std::move(*wanted.rule), obs, run_ids);
     } else if (!wanted.reason.empty()) {
       skipped.push_back(SkippedObservation{obs, std::move(wanted.reason)});
     }
   }
-  rules.add_all(std::move(batch));
+  rules.add_all(batch.take());
   // A deny rule the guard added exists because of a glob: it shares that glob's provenance.
   std::vector<RuleEntry> denies;
   for (const auto& deny : builder.generalisation().denies) {
