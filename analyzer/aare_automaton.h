@@ -18,6 +18,8 @@ class PositionAutomaton {
   static std::optional<PositionAutomaton> build(std::string_view regex, std::string* error);
 
   bool matches(std::string_view text) const;
+  // The one text the regex matches, when it is a plain string.
+  const std::optional<std::string>& literal() const { return literal_; }
 
  private:
   using Word = std::uint64_t;
