@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "analyzer/aare.h"
 #include "analyzer/path_tree.h"
@@ -130,22 +131,24 @@ Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const 
 
   Generalisation out;
   struct Group {
-    Plan plan;
+    const Plan* plan = nullptr;  // the first member's
     std::vector<size_t> members;
   };
   std::map<std::string, Group> groups;
+  std::unordered_map<const Plan*, Group*> group_of_plan;  // plans are shared: join each once
   for (size_t i = 0; i < facts.size(); ++i) {
-    const auto& plan = tree.plan(i);
+    const Plan* plan = tree.plan(i);
     if (!plan) {
       out.patterns[facts[i].path] = aare_escape(facts[i].path);
       continue;
     }
-    auto& group = groups[join_patterns(plan->pieces, plan->is_dir)];
-    if (group.members.empty()) group.plan = *plan;
-    group.members.push_back(i);
+    Group*& group = group_of_plan[plan];
+    if (!group) group = &groups[join_patterns(plan->pieces, plan->is_dir)];
+    if (group->members.empty()) group->plan = plan;
+    group->members.push_back(i);
   }
   PatternJudge judge(facts, out);
-  for (const auto& [pattern, group] : groups) judge.judge(pattern, group.plan, group.members);
+  for (const auto& [pattern, group] : groups) judge.judge(pattern, *group.plan, group.members);
   return out;
 }
 
