@@ -107,7 +107,9 @@ bool can_be_bare(std::string_view p) {
 
 std::string aare_escape(std::string_view literal) {
   std::string out;
-  out.reserve(literal.size() + 8);
+  // Exactly the size: most names need no escape, and a short one then stays in the string
+  // itself instead of taking a heap block (one per path component in the generaliser).
+  out.reserve(literal.size());
   for (std::size_t i = 0; i < literal.size(); ++i) {
     const char c = literal[i];
     switch (c) {

@@ -168,18 +168,26 @@ void PathTree::insert(size_t index) {
   if (options_.shapes && !dir && !pieces.empty() && pieces.back().is_literal())
     if (auto library = versioned_library(pieces.back().literal)) pieces.back() = std::move(*library);
   Node* node = &root_;
-  for (auto& piece : pieces) {
-    auto& child = node->children[piece.pattern];
+  size_t depth = 0;
+  // Before any pass ran, a node's pattern is its key under its parent.
+  while (depth < pieces.size() && depth < last_chain_.size() &&
+         last_chain_[depth]->piece.pattern == pieces[depth].pattern)
+    node = last_chain_[depth++];
+  last_chain_.resize(depth);
+  for (; depth < pieces.size(); ++depth) {
+    auto& child = node->children[pieces[depth].pattern];
     if (!child) {
       child = std::make_unique<Node>();
-      child->piece = std::move(piece);
+      child->piece = std::move(pieces[depth]);
     }
     node = child.get();
+    last_chain_.push_back(node);
   }
   (dir ? node->dirs : node->files).push_back(index);
 }
 
 void PathTree::generalise() {
+  last_chain_.clear();  // the passes move and free nodes
   Above above;
   if (options_.shapes) cluster(root_, above);
   if (options_.collapse) {

@@ -71,6 +71,9 @@ class PathTree {
   const std::vector<PathFacts>& facts_;
   TreeOptions options_;
   Node root_;
+  // The nodes the last insert() went through, from the top: the facts come sorted, so the
+  // next path mostly shares them.
+  std::vector<Node*> last_chain_;
   std::vector<Plan> plans_;
   std::vector<uint32_t> plan_of_;      // per path: index into plans_, or kNoPlan
   std::vector<uint32_t> override_of_;  // per path: set by collapse and interpreter trees
