@@ -35,13 +35,17 @@ class RuleBuilder {
     if (options.use_abstractions) abstractions_ = usable_abstractions(observations);
     // Paths are generalised together: whether a name changes shows across observations.
     std::vector<PathUse> uses;
-    for (const auto& obs : observations) {
-      auto need = file_need(obs);
-      if (!need || abstraction_for(obs)) continue;
-      uses.push_back(PathUse{need->path, need->perms, need->exec, owner(*need)});
+    use_of_.assign(observations.size(), kNoUse);
+    for (size_t i = 0; i < observations.size(); ++i) {
+      auto need = file_need(observations[i]);
+      if (!need || abstraction_for(observations[i])) continue;
       if (need->exec) executed_.insert(need->path);
+      use_of_[i] = uses.size();
+      const bool owned = owner(*need);
+      uses.push_back(PathUse{std::move(need->path), need->perms, need->exec, owned});
     }
     generalisation_ = PathGeneraliser(options.generaliser).generalise(uses);
+    made_.resize(generalisation_.patterns.size());
   }
 
   const Generalisation& generalisation() const { return generalisation_; }
@@ -51,13 +55,15 @@ class RuleBuilder {
     return false;
   }
 
-  Wanted rule_for(const Observation& obs) const {
+  // The rule for observations[index] of those the builder was made with.
+  Wanted rule_for(size_t index, const Observation& obs) const {
     std::string why_not;
     if (auto problem = file_need_problem(obs); !problem.empty()) return {std::nullopt, problem};
     if (auto need = file_need(obs)) {
-      if (const IncludeRule* include = abstraction_for(obs)) return {Rule(*include), {}};
+      // The constructor left out of the uses exactly the file accesses an abstraction covers.
+      if (use_of_[index] == kNoUse) return {Rule(*abstraction_for(obs)), {}};
       const ExecMode exec = need->exec ? options_.exec_mode : ExecMode::none;
-      const auto& made = compiled(generalisation_.pattern_for(need->path));
+      const auto& made = compiled(generalisation_.use_patterns[use_of_[index]]);
       if (!made.rule) return {std::nullopt, made.why_not};
       auto rule = made.rule->with_access(need->perms, exec, owner(*need), &why_not);
       return wanted_from(std::move(rule), &why_not);
@@ -92,12 +98,14 @@ class RuleBuilder {
     std::optional<FileRule> rule;
     std::string why_not;
   };
-  const Made& compiled(const std::string& pattern) const {
-    auto found = made_.find(pattern);
-    if (found != made_.end()) return found->second;
-    Made made;
-    made.rule = FileRule::make(pattern, file_perm::r, ExecMode::none, false, false, &made.why_not);
-    return made_.emplace(pattern, std::move(made)).first->second;
+  const Made& compiled(size_t pattern) const {
+    std::optional<Made>& made = made_[pattern];
+    if (!made) {
+      made.emplace();
+      made->rule = FileRule::make(generalisation_.patterns[pattern], file_perm::r, ExecMode::none, false,
+                                  false, &made->why_not);
+    }
+    return *made;
   }
 
   // The allowed abstractions that cover at least one observation, in the order given.
@@ -150,7 +158,9 @@ class RuleBuilder {
   std::vector<IncludeRule> abstractions_;
   std::set<std::string> executed_;
   Generalisation generalisation_;
-  mutable std::map<std::string, Made, std::less<>> made_;
+  static constexpr size_t kNoUse = SIZE_MAX;
+  std::vector<size_t> use_of_;  // per observation: index into the generaliser's uses
+  mutable std::vector<std::optional<Made>> made_;  // per generalised pattern
 };
 
 // The entries analyze() hands to RuleSet::add_all, with the allow rules of one file pattern
@@ -199,7 +209,7 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
     std::span<const int64_t> run_ids;
     if (!options.observation_runs.empty()) run_ids = options.observation_runs[i];
     runs.insert(run_ids.begin(), run_ids.end());
-    Wanted wanted = builder.rule_for(obs);
+    Wanted wanted = builder.rule_for(i, obs);
     if (wanted.rule) {
       batch.add(std::move(*wanted.rule), obs, run_ids);
     } else if (!wanted.reason.empty()) {

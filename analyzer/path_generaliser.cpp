@@ -9,6 +9,7 @@
 #include "analyzer/aare.h"
 #include "analyzer/path_tree.h"
 #include "analyzer/sensitive_paths.h"
+#include "core/error.h"
 
 namespace armorer {
 
@@ -40,11 +41,16 @@ class PatternJudge {
   // A path the tree could not take: it stays exact.
   void exact(size_t index) { assign(aare_escape(facts_[index].path), {index}); }
 
-  // Moves the facts' paths into out.patterns, in order: a million paths go in without a
-  // single comparison.
-  void finish(std::vector<PathFacts>& facts) {
-    for (size_t i = 0; i < facts.size(); ++i)
-      out_.patterns.emplace_hint(out_.patterns.end(), std::move(facts[i].path), patterns_.at(pattern_of_[i]));
+  // Hands the patterns over, with the facts' paths: the judge is done.
+  void finish(std::vector<PathFacts>& facts, const std::vector<size_t>& fact_of_use) {
+    out_.paths.reserve(facts.size());
+    for (auto& f : facts) out_.paths.push_back(std::move(f.path));
+    for (size_t pattern : pattern_of_)
+      if (pattern == kNone) throw Fatal("path generaliser: a path got no pattern");
+    out_.use_patterns.reserve(fact_of_use.size());
+    for (size_t fact : fact_of_use) out_.use_patterns.push_back(pattern_of_[fact]);
+    out_.path_patterns = std::move(pattern_of_);
+    out_.patterns = std::move(patterns_);
   }
 
  private:
@@ -120,8 +126,9 @@ bool owner_matters(std::string_view path) {
 }
 
 std::string Generalisation::pattern_for(std::string_view path) const {
-  auto found = patterns.find(path);
-  return found == patterns.end() ? aare_escape(path) : found->second;
+  const auto found = std::lower_bound(paths.begin(), paths.end(), path);
+  if (found == paths.end() || *found != path) return aare_escape(path);
+  return patterns[path_patterns[static_cast<size_t>(found - paths.begin())]];
 }
 
 Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const {
@@ -131,9 +138,11 @@ Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const 
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return uses[a].path < uses[b].path; });
   std::vector<PathFacts> facts;
+  std::vector<size_t> fact_of_use(uses.size());
   for (size_t index : order) {
     const PathUse& use = uses[index];
     if (facts.empty() || facts.back().path != use.path) facts.push_back(PathFacts{use.path, 0, false, true});
+    fact_of_use[index] = facts.size() - 1;
     facts.back().perms |= use.perms;
     facts.back().exec |= use.exec;
     facts.back().owner &= use.owner;
@@ -168,7 +177,7 @@ Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const 
     group->members.push_back(i);
   }
   for (const auto& [pattern, group] : groups) judge.judge(pattern, *group.plan, group.members);
-  judge.finish(facts);
+  judge.finish(facts, fact_of_use);
   return out;
 }
 

@@ -27,7 +27,9 @@ PathUse write(std::string path) { return PathUse{std::move(path), file_perm::w, 
 // path → pattern for a set of uses.
 std::map<std::string, std::string> patterns(const std::vector<PathUse>& uses, GeneraliserOptions options = {}) {
   const auto result = PathGeneraliser(options).generalise(uses);
-  return {result.patterns.begin(), result.patterns.end()};
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < result.paths.size(); ++i) out[result.paths[i]] = result.patterns[result.path_patterns[i]];
+  return out;
 }
 
 std::string alone(const std::string& component) {
