@@ -210,29 +210,30 @@ void PathTree::cluster(Node& node, Above& above) {
         ((above.size() == 2 && above[0]->pattern == "dev" && above[1]->pattern == "pts") ||
          (above.size() == 3 && above[1]->pattern == "@{pid}" &&
           (above[2]->pattern == "fd" || above[2]->pattern == "fdinfo")));
-    struct ShapeGroup {
+    struct Alike {
       std::vector<const std::string*> keys;  // the children's, in key order
-      std::vector<ComponentShape> members;   // their shapes
+      std::optional<ShapeGroup> shapes;      // their names'
     };
-    std::map<std::string, ShapeGroup> groups;  // by shape key
+    std::map<std::string, Alike> groups;  // by shape key
     for (const auto& [key, child] : node.children) {
       if (!child->piece.is_literal()) continue;
       auto shape = ComponentShape::of(child->piece.literal, fanout);
       if (!shape.has_generated() || (zone == Zone::kernel && !only_numbers(shape))) continue;
-      ShapeGroup& group = groups[shape.key()];
+      Alike& group = groups[shape.key()];
       group.keys.push_back(&key);
-      group.members.push_back(std::move(shape));
+      if (group.shapes) group.shapes->add(shape);
+      else group.shapes.emplace(std::move(shape));
     }
     for (const auto& [shape_key, group] : groups) {
-      const auto& [keys, members] = group;
-      if (members.size() == 1) {
-        const bool single = (zone == Zone::workload && members[0].clearly_generated()) || numbered_singles;
+      const ShapeGroup& shapes = *group.shapes;
+      if (shapes.size() == 1) {
+        const bool single = (zone == Zone::workload && shapes.first().clearly_generated()) || numbered_singles;
         if (!single) continue;
       }
       std::string probe;
-      std::string pattern = shape_pattern(members, &probe, numbered_singles);
-      if (pattern == *keys.front() && members.size() == 1) continue;
-      fold(node, keys, std::move(pattern), std::move(probe));
+      std::string pattern = shapes.pattern(&probe, numbered_singles);
+      if (pattern == *group.keys.front() && shapes.size() == 1) continue;
+      fold(node, group.keys, std::move(pattern), std::move(probe));
     }
     // Names whose random part has no separator before it ("tVOPQVF"): only seen as several.
     if (zone == Zone::workload) {
