@@ -73,4 +73,6 @@ std::optional<Aare> Aare::compile(std::string_view pattern, const Variables& var
 
 bool Aare::matches(std::string_view path) const { return program_->automaton.matches(path); }
 
+const std::optional<std::string>& Aare::literal() const { return program_->automaton.literal(); }
+
 }  // namespace armorer

@@ -31,6 +31,9 @@ class Aare {
   // never match '/', `**` may; a pattern ending in '/' matches only directory paths that end in
   // '/').
   bool matches(std::string_view path) const;
+  // The one path the pattern matches, when it matches exactly one: callers with many
+  // patterns look such ones up instead of running each matcher.
+  const std::optional<std::string>& literal() const;
 
   const std::string& pattern() const { return pattern_; }
 

@@ -89,6 +89,7 @@ class AutomatonBuilder {
     out.first_ = std::move(info[parsed.root].first);
     out.last_ = std::move(info[parsed.root].last);
     build_byte_classes(out, parsed.sets);
+    out.build_dfa();
     return out;
   }
 
@@ -142,6 +143,16 @@ std::optional<PositionAutomaton> PositionAutomaton::build(std::string_view regex
 
 bool PositionAutomaton::matches(std::string_view text) const {
   if (literal_) return text == *literal_;
+  if (dfa_next_.empty()) return simulate(text);
+  std::int32_t state = 0;
+  for (const char ch : text) {
+    state = dfa_next_[static_cast<std::size_t>(state) * classes_ + byte_class_[static_cast<unsigned char>(ch)]];
+    if (state < 0) return false;
+  }
+  return dfa_accepts_[static_cast<std::size_t>(state)] != 0;
+}
+
+bool PositionAutomaton::simulate(std::string_view text) const {
   const std::size_t w = words_;
   // Small patterns (≤ 256 positions) simulate on the stack.
   Word small[8];

@@ -7,6 +7,9 @@
 //  - a quoted token is `"` ( [^\0"] | \" )* `"` taken as the LONGEST match, so content ending in
 //    a backslash would run on to the next quote in the file and swallow rules;
 //  - an unquoted token ends at whitespace, '"', '!' or a ',' not followed by a token character.
+#include <algorithm>
+#include <array>
+
 #include "analyzer/aare.h"
 #include "analyzer/aare_syntax.h"
 
@@ -103,11 +106,23 @@ bool can_be_bare(std::string_view p) {
   return true;
 }
 
+// The bytes aare_escape() rewrites wherever they are ('/' only after another '/').
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> table{};
+  for (const unsigned char c : std::string_view("\\*?[]{},^\0", 10)) table[c] = true;
+  return table;
+}();
+
 }  // namespace
 
 std::string aare_escape(std::string_view literal) {
+  // Most names need no escape at all (the generaliser escapes every component of a million
+  // paths): those are copied whole.
+  const bool plain = std::none_of(literal.begin(), literal.end(),
+                                  [](char c) { return kEscaped[static_cast<unsigned char>(c)]; });
+  if (plain && literal.find("//") == std::string_view::npos) return std::string(literal);
   std::string out;
-  out.reserve(literal.size() + 8);
+  out.reserve(literal.size());
   for (std::size_t i = 0; i < literal.size(); ++i) {
     const char c = literal[i];
     switch (c) {

@@ -35,13 +35,17 @@ class RuleBuilder {
     if (options.use_abstractions) abstractions_ = usable_abstractions(observations);
     // Paths are generalised together: whether a name changes shows across observations.
     std::vector<PathUse> uses;
-    for (const auto& obs : observations) {
-      auto need = file_need(obs);
-      if (!need || abstraction_for(obs)) continue;
-      uses.push_back(PathUse{need->path, need->perms, need->exec, owner(*need)});
+    use_of_.assign(observations.size(), kNoUse);
+    for (size_t i = 0; i < observations.size(); ++i) {
+      auto need = file_need(observations[i]);
+      if (!need || abstraction_for(observations[i])) continue;
       if (need->exec) executed_.insert(need->path);
+      use_of_[i] = uses.size();
+      const bool owned = owner(*need);
+      uses.push_back(PathUse{std::move(need->path), need->perms, need->exec, owned});
     }
     generalisation_ = PathGeneraliser(options.generaliser).generalise(uses);
+    made_.resize(generalisation_.patterns.size());
   }
 
   const Generalisation& generalisation() const { return generalisation_; }
@@ -51,13 +55,15 @@ class RuleBuilder {
     return false;
   }
 
-  Wanted rule_for(const Observation& obs) const {
+  // The rule for observations[index] of those the builder was made with.
+  Wanted rule_for(size_t index, const Observation& obs) const {
     std::string why_not;
     if (auto problem = file_need_problem(obs); !problem.empty()) return {std::nullopt, problem};
     if (auto need = file_need(obs)) {
-      if (const IncludeRule* include = abstraction_for(obs)) return {Rule(*include), {}};
+      // The constructor left out of the uses exactly the file accesses an abstraction covers.
+      if (use_of_[index] == kNoUse) return {Rule(*abstraction_for(obs)), {}};
       const ExecMode exec = need->exec ? options_.exec_mode : ExecMode::none;
-      const auto& made = compiled(generalisation_.pattern_for(need->path));
+      const auto& made = compiled(generalisation_.use_patterns[use_of_[index]]);
       if (!made.rule) return {std::nullopt, made.why_not};
       auto rule = made.rule->with_access(need->perms, exec, owner(*need), &why_not);
       return wanted_from(std::move(rule), &why_not);
@@ -92,12 +98,14 @@ class RuleBuilder {
     std::optional<FileRule> rule;
     std::string why_not;
   };
-  const Made& compiled(const std::string& pattern) const {
-    auto found = made_.find(pattern);
-    if (found != made_.end()) return found->second;
-    Made made;
-    made.rule = FileRule::make(pattern, file_perm::r, ExecMode::none, false, false, &made.why_not);
-    return made_.emplace(pattern, std::move(made)).first->second;
+  const Made& compiled(size_t pattern) const {
+    std::optional<Made>& made = made_[pattern];
+    if (!made) {
+      made.emplace();
+      made->rule = FileRule::make(generalisation_.patterns[pattern], file_perm::r, ExecMode::none, false,
+                                  false, &made->why_not);
+    }
+    return *made;
   }
 
   // The allowed abstractions that cover at least one observation, in the order given.
@@ -150,7 +158,37 @@ class RuleBuilder {
   std::vector<IncludeRule> abstractions_;
   std::set<std::string> executed_;
   Generalisation generalisation_;
-  mutable std::map<std::string, Made, std::less<>> made_;
+  static constexpr size_t kNoUse = SIZE_MAX;
+  std::vector<size_t> use_of_;  // per observation: index into the generaliser's uses
+  mutable std::vector<std::optional<Made>> made_;  // per generalised pattern
+};
+
+// The entries analyze() hands to RuleSet::add_all, with the allow rules of one file pattern
+// folded as they come: a million observations of a few generalised patterns become a few
+// entries to sort instead of a million. add_all would merge them into the same entries:
+// FileRule::merge and Provenance::merge are unions and sums, so the order does not matter.
+class EntryBatch {
+ public:
+  void add(Rule rule, const Observation& obs, std::span<const int64_t> run_ids) {
+    if (const auto* file = std::get_if<FileRule>(&rule); file && !file->deny()) {
+      auto [at, fresh] = file_entries_.try_emplace(file->pattern(), entries_.size());
+      if (!fresh) {
+        RuleEntry& entry = entries_[at->second];
+        std::get<FileRule>(entry.rule).merge(*file);
+        entry.provenance.add(obs, run_ids);
+        return;
+      }
+    }
+    Provenance why;
+    why.add(obs, run_ids);
+    entries_.push_back(RuleEntry{std::move(rule), std::move(why)});
+  }
+
+  std::vector<RuleEntry> take() { return std::move(entries_); }
+
+ private:
+  std::vector<RuleEntry> entries_;
+  std::map<std::string, size_t, std::less<>> file_entries_;  // pattern → index in entries_
 };
 
 }  // namespace
@@ -164,23 +202,21 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
   RuleSet rules(profile_name);
   RuleBuilder builder(profile_name, observations, options);
   std::set<int64_t> runs;
-  std::vector<RuleEntry> batch;
+  EntryBatch batch;
   std::vector<SkippedObservation> skipped;
   for (size_t i = 0; i < observations.size(); ++i) {
     const Observation& obs = observations[i];
     std::span<const int64_t> run_ids;
     if (!options.observation_runs.empty()) run_ids = options.observation_runs[i];
     runs.insert(run_ids.begin(), run_ids.end());
-    Wanted wanted = builder.rule_for(obs);
+    Wanted wanted = builder.rule_for(i, obs);
     if (wanted.rule) {
-      Provenance why;
-      why.add(obs, run_ids);
-      batch.push_back(RuleEntry{std::move(*wanted.rule), std::move(why)});
+      batch.add(std::move(*wanted.rule), obs, run_ids);
     } else if (!wanted.reason.empty()) {
       skipped.push_back(SkippedObservation{obs, std::move(wanted.reason)});
     }
   }
-  rules.add_all(std::move(batch));
+  rules.add_all(batch.take());
   // A deny rule the guard added exists because of a glob: it shares that glob's provenance.
   std::vector<RuleEntry> denies;
   for (const auto& deny : builder.generalisation().denies) {

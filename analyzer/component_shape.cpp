@@ -267,13 +267,25 @@ std::optional<std::string> random_middle_pattern(std::span<const std::string> na
 
 std::string shape_pattern(std::span<const ComponentShape> members, std::string* probe, bool every_token) {
   if (members.empty()) return "";
-  const ComponentShape& first = members.front();
-  std::vector<bool> varies(first.tokens().size(), every_token);
-  for (const auto& member : members.subspan(1))
-    for (size_t i = 0; i < varies.size() && i < member.tokens().size(); ++i)
-      if (member.tokens()[i].text != first.tokens()[i].text) varies[i] = true;
-  if (probe) *probe = first.probe_instance(varies);
-  return first.pattern(varies);
+  ShapeGroup group(members.front());
+  for (const auto& member : members.subspan(1)) group.add(member);
+  return group.pattern(probe, every_token);
+}
+
+ShapeGroup::ShapeGroup(ComponentShape first)
+    : first_(std::move(first)), varies_(first_.tokens().size(), false) {}
+
+void ShapeGroup::add(const ComponentShape& member) {
+  ++size_;
+  for (size_t i = 0; i < varies_.size() && i < member.tokens().size(); ++i)
+    if (member.tokens()[i].text != first_.tokens()[i].text) varies_[i] = true;
+}
+
+std::string ShapeGroup::pattern(std::string* probe, bool every_token) const {
+  std::vector<bool> varies = varies_;
+  if (every_token) varies.assign(varies.size(), true);
+  if (probe) *probe = first_.probe_instance(varies);
+  return first_.pattern(varies);
 }
 
 }  // namespace armorer

@@ -75,4 +75,23 @@ std::optional<std::string> random_middle_pattern(std::span<const std::string> na
 std::string shape_pattern(std::span<const ComponentShape> members, std::string* probe = nullptr,
                           bool every_token = false);
 
+// The same, for names that come one at a time: only the first shape is kept, with which of
+// its tokens the others change (a directory of a million generated names would otherwise
+// hold a million shapes at once).
+class ShapeGroup {
+ public:
+  explicit ShapeGroup(ComponentShape first);
+  // `member` has the first one's key.
+  void add(const ComponentShape& member);
+  size_t size() const { return size_; }
+  const ComponentShape& first() const { return first_; }
+  // shape_pattern() of every name added.
+  std::string pattern(std::string* probe = nullptr, bool every_token = false) const;
+
+ private:
+  ComponentShape first_;
+  std::vector<bool> varies_;
+  size_t size_ = 1;
+};
+
 }  // namespace armorer

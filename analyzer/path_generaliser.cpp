@@ -1,11 +1,15 @@
 #include "analyzer/path_generaliser.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
 #include <optional>
-#include <set>
+#include <unordered_map>
 
 #include "analyzer/aare.h"
 #include "analyzer/path_tree.h"
 #include "analyzer/sensitive_paths.h"
+#include "core/error.h"
 
 namespace armorer {
 
@@ -14,14 +18,14 @@ namespace {
 using path_tree::PathFacts;
 using path_tree::Plan;
 
-// Decides, pattern by pattern, whether the tree's proposal can be written.
+// Decides, pattern by pattern, whether the tree's proposal can be written. The facts are
+// sorted by path and each gets exactly one pattern.
 class PatternJudge {
  public:
-  PatternJudge(const std::vector<PathFacts>& facts, Generalisation& out) : facts_(facts), out_(out) {
-    for (const auto& f : facts) {
-      observed_.insert(f.path);
-      paths_.push_back(f.path);
-    }
+  PatternJudge(const std::vector<PathFacts>& facts, Generalisation& out)
+      : facts_(facts), out_(out), pattern_of_(facts.size(), kNone) {
+    paths_.reserve(facts.size());
+    for (const auto& f : facts) paths_.push_back(f.path);
   }
 
   void judge(const std::string& pattern, const Plan& plan, const std::vector<size_t>& members) {
@@ -34,9 +38,27 @@ class PatternJudge {
     for (size_t index : members) assign(aare_escape(facts_[index].path), {index});
   }
 
+  // A path the tree could not take: it stays exact.
+  void exact(size_t index) { assign(aare_escape(facts_[index].path), {index}); }
+
+  // Hands the patterns over, with the facts' paths: the judge is done.
+  void finish(std::vector<PathFacts>& facts, const std::vector<size_t>& fact_of_use) {
+    out_.paths.reserve(facts.size());
+    for (auto& f : facts) out_.paths.push_back(std::move(f.path));
+    for (size_t pattern : pattern_of_)
+      if (pattern == kNone) throw Fatal("path generaliser: a path got no pattern");
+    out_.use_patterns.reserve(fact_of_use.size());
+    for (size_t fact : fact_of_use) out_.use_patterns.push_back(pattern_of_[fact]);
+    out_.path_patterns = std::move(pattern_of_);
+    out_.patterns = std::move(patterns_);
+  }
+
  private:
-  void assign(const std::string& pattern, const std::vector<size_t>& members) {
-    for (size_t index : members) out_.patterns[facts_[index].path] = pattern;
+  static constexpr size_t kNone = SIZE_MAX;
+
+  void assign(std::string pattern, const std::vector<size_t>& members) {
+    patterns_.push_back(std::move(pattern));
+    for (size_t index : members) pattern_of_[index] = patterns_.size() - 1;
   }
 
   bool accept(const std::string& pattern, const Plan& plan, const std::vector<size_t>& members) {
@@ -51,7 +73,7 @@ class PatternJudge {
     }
     const auto probes = probe_paths(plan.pieces, plan.is_dir);
     std::vector<GuardDeny> denies;
-    for (size_t location : guard_.reached(*matcher, access, probes, observed_)) {
+    for (size_t location : guard_.reached(*matcher, access, probes, paths_)) {
       const SensitiveLocation& where = sensitive_locations()[location];
       // A deny rule must never take away what the workload was seen doing.
       if (!where.deny || guard_.holds_any(location, paths_)) return false;
@@ -83,8 +105,9 @@ class PatternJudge {
   const std::vector<PathFacts>& facts_;
   Generalisation& out_;
   SensitiveGuard guard_;
-  std::set<std::string, std::less<>> observed_;
-  std::vector<std::string> paths_;
+  std::vector<std::string_view> paths_;  // the facts' paths: sorted
+  std::vector<std::string> patterns_;    // every pattern assigned
+  std::vector<size_t> pattern_of_;       // per fact: index into patterns_
 };
 
 }  // namespace
@@ -103,21 +126,27 @@ bool owner_matters(std::string_view path) {
 }
 
 std::string Generalisation::pattern_for(std::string_view path) const {
-  auto found = patterns.find(path);
-  return found == patterns.end() ? aare_escape(path) : found->second;
+  const auto found = std::lower_bound(paths.begin(), paths.end(), path);
+  if (found == paths.end() || *found != path) return aare_escape(path);
+  return patterns[path_patterns[static_cast<size_t>(found - paths.begin())]];
 }
 
 Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const {
-  std::map<std::string, PathFacts, std::less<>> by_path;
-  for (const PathUse& use : uses) {
-    auto [at, fresh] = by_path.try_emplace(use.path, PathFacts{use.path, 0, false, true});
-    at->second.perms |= use.perms;
-    at->second.exec |= use.exec;
-    at->second.owner &= use.owner;
-  }
+  // The distinct paths in byte order, each with what all its uses did: sorting indexes costs
+  // a fraction of building a map of a million strings.
+  std::vector<size_t> order(uses.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return uses[a].path < uses[b].path; });
   std::vector<PathFacts> facts;
-  facts.reserve(by_path.size());
-  for (auto& [path, f] : by_path) facts.push_back(std::move(f));
+  std::vector<size_t> fact_of_use(uses.size());
+  for (size_t index : order) {
+    const PathUse& use = uses[index];
+    if (facts.empty() || facts.back().path != use.path) facts.push_back(PathFacts{use.path, 0, false, true});
+    fact_of_use[index] = facts.size() - 1;
+    facts.back().perms |= use.perms;
+    facts.back().exec |= use.exec;
+    facts.back().owner &= use.owner;
+  }
 
   path_tree::TreeOptions tree_options;
   tree_options.variables = options_.variables;
@@ -129,23 +158,26 @@ Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const 
   tree.generalise();
 
   Generalisation out;
+  PatternJudge judge(facts, out);
   struct Group {
-    Plan plan;
+    const Plan* plan = nullptr;  // the first member's
     std::vector<size_t> members;
   };
   std::map<std::string, Group> groups;
+  std::unordered_map<const Plan*, Group*> group_of_plan;  // plans are shared: join each once
   for (size_t i = 0; i < facts.size(); ++i) {
-    const auto& plan = tree.plan(i);
+    const Plan* plan = tree.plan(i);
     if (!plan) {
-      out.patterns[facts[i].path] = aare_escape(facts[i].path);
+      judge.exact(i);
       continue;
     }
-    auto& group = groups[join_patterns(plan->pieces, plan->is_dir)];
-    if (group.members.empty()) group.plan = *plan;
-    group.members.push_back(i);
+    Group*& group = group_of_plan[plan];
+    if (!group) group = &groups[join_patterns(plan->pieces, plan->is_dir)];
+    if (group->members.empty()) group->plan = plan;
+    group->members.push_back(i);
   }
-  PatternJudge judge(facts, out);
-  for (const auto& [pattern, group] : groups) judge.judge(pattern, group.plan, group.members);
+  for (const auto& [pattern, group] : groups) judge.judge(pattern, *group.plan, group.members);
+  judge.finish(facts, fact_of_use);
   return out;
 }
 

@@ -47,8 +47,13 @@ struct GuardDeny {
   std::string because_of;
 };
 
+// Indexes rather than a map of path → pattern: a million paths share a few dozen patterns,
+// and the analyzer asks for the pattern of each use it passed in.
 struct Generalisation {
-  std::map<std::string, std::string, std::less<>> patterns;  // literal path → pattern
+  std::vector<std::string> patterns;
+  std::vector<std::string> paths;       // every distinct path of the uses, sorted
+  std::vector<size_t> path_patterns;    // per path: index into patterns
+  std::vector<size_t> use_patterns;     // per use, in the order given: index into patterns
   std::vector<GuardDeny> denies;
 
   // The pattern for `path`; its exact escape when the path was not part of the uses.

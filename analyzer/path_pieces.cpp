@@ -65,6 +65,7 @@ PathPiece PathPiece::plain(std::string_view component) {
 std::vector<PathPiece> path_pieces(std::string_view path, bool is_dir, bool variables) {
   const auto parts = split(path);
   std::vector<PathPiece> pieces;
+  pieces.reserve(parts.size());
   size_t i = 0;
   auto at = [&](size_t k) { return k < parts.size() ? parts[k] : std::string_view(); };
   // A component after which something follows: "/home/alice" names a home directory only

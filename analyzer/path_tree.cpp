@@ -126,14 +126,15 @@ bool only_numbers(const ComponentShape& shape) {
 }
 
 // Replaces the children `keys` of `node` by one child written `pattern`, their subtrees
-// merged (with a child already written so, if there is one).
-void fold(Node& node, const std::vector<std::string>& keys, std::string pattern, std::string probe) {
+// merged (with a child already written so, if there is one). The keys point into
+// node.children and are gone afterwards.
+void fold(Node& node, const std::vector<const std::string*>& keys, std::string pattern, std::string probe) {
   auto merged = std::make_unique<Node>();
   merged->piece.pattern = pattern;
-  merged->piece.literal = node.children.at(keys.front())->piece.literal;
+  merged->piece.literal = node.children.at(*keys.front())->piece.literal;
   merged->piece.probes = {std::move(probe)};
-  for (const auto& key : keys) {
-    auto found = node.children.find(key);
+  for (const std::string* key : keys) {
+    auto found = node.children.find(*key);
     merge_nodes(*merged, std::move(*found->second));
     node.children.erase(found);
   }
@@ -145,17 +146,15 @@ void fold(Node& node, const std::vector<std::string>& keys, std::string pattern,
 }  // namespace
 
 void merge_nodes(Node& into, Node&& from) {
-  for (auto& [key, child] : from.children) {
-    auto found = into.children.find(key);
-    if (found == into.children.end()) into.children.emplace(key, std::move(child));
-    else merge_nodes(*found->second, std::move(*child));
-  }
+  // Children only `from` has move over whole (the map splices its nodes); the rest merge.
+  into.children.merge(from.children);
+  for (auto& [key, child] : from.children) merge_nodes(*into.children.at(key), std::move(*child));
   into.files.insert(into.files.end(), from.files.begin(), from.files.end());
   into.dirs.insert(into.dirs.end(), from.dirs.begin(), from.dirs.end());
 }
 
 PathTree::PathTree(const std::vector<PathFacts>& facts, const TreeOptions& options)
-    : facts_(facts), options_(options), plans_(facts.size()), overrides_(facts.size()) {
+    : facts_(facts), options_(options), plan_of_(facts.size(), kNoPlan), override_of_(facts.size(), kNoPlan) {
   for (size_t i = 0; i < facts_.size(); ++i) insert(i);
 }
 
@@ -169,18 +168,26 @@ void PathTree::insert(size_t index) {
   if (options_.shapes && !dir && !pieces.empty() && pieces.back().is_literal())
     if (auto library = versioned_library(pieces.back().literal)) pieces.back() = std::move(*library);
   Node* node = &root_;
-  for (auto& piece : pieces) {
-    auto& child = node->children[piece.pattern];
+  size_t depth = 0;
+  // Before any pass ran, a node's pattern is its key under its parent.
+  while (depth < pieces.size() && depth < last_chain_.size() &&
+         last_chain_[depth]->piece.pattern == pieces[depth].pattern)
+    node = last_chain_[depth++];
+  last_chain_.resize(depth);
+  for (; depth < pieces.size(); ++depth) {
+    auto& child = node->children[pieces[depth].pattern];
     if (!child) {
       child = std::make_unique<Node>();
-      child->piece = std::move(piece);
+      child->piece = std::move(pieces[depth]);
     }
     node = child.get();
+    last_chain_.push_back(node);
   }
   (dir ? node->dirs : node->files).push_back(index);
 }
 
 void PathTree::generalise() {
+  last_chain_.clear();  // the passes move and free nodes
   Above above;
   if (options_.shapes) cluster(root_, above);
   if (options_.collapse) {
@@ -203,36 +210,40 @@ void PathTree::cluster(Node& node, Above& above) {
         ((above.size() == 2 && above[0]->pattern == "dev" && above[1]->pattern == "pts") ||
          (above.size() == 3 && above[1]->pattern == "@{pid}" &&
           (above[2]->pattern == "fd" || above[2]->pattern == "fdinfo")));
-    std::map<std::string, std::vector<std::string>> groups;  // shape key → child keys
-    std::map<std::string, ComponentShape> shapes;
+    struct Alike {
+      std::vector<const std::string*> keys;  // the children's, in key order
+      std::optional<ShapeGroup> shapes;      // their names'
+    };
+    std::map<std::string, Alike> groups;  // by shape key
     for (const auto& [key, child] : node.children) {
       if (!child->piece.is_literal()) continue;
       auto shape = ComponentShape::of(child->piece.literal, fanout);
       if (!shape.has_generated() || (zone == Zone::kernel && !only_numbers(shape))) continue;
-      groups[shape.key()].push_back(key);
-      shapes.emplace(key, std::move(shape));
+      Alike& group = groups[shape.key()];
+      group.keys.push_back(&key);
+      if (group.shapes) group.shapes->add(shape);
+      else group.shapes.emplace(std::move(shape));
     }
-    for (const auto& [shape_key, keys] : groups) {
-      std::vector<ComponentShape> members;
-      for (const auto& key : keys) members.push_back(shapes.at(key));
-      if (members.size() == 1) {
-        const bool single = (zone == Zone::workload && members[0].clearly_generated()) || numbered_singles;
+    for (const auto& [shape_key, group] : groups) {
+      const ShapeGroup& shapes = *group.shapes;
+      if (shapes.size() == 1) {
+        const bool single = (zone == Zone::workload && shapes.first().clearly_generated()) || numbered_singles;
         if (!single) continue;
       }
       std::string probe;
-      std::string pattern = shape_pattern(members, &probe, numbered_singles);
-      if (pattern == keys.front() && members.size() == 1) continue;
-      fold(node, keys, std::move(pattern), std::move(probe));
+      std::string pattern = shapes.pattern(&probe, numbered_singles);
+      if (pattern == *group.keys.front() && shapes.size() == 1) continue;
+      fold(node, group.keys, std::move(pattern), std::move(probe));
     }
     // Names whose random part has no separator before it ("tVOPQVF"): only seen as several.
     if (zone == Zone::workload) {
-      std::map<std::pair<size_t, char>, std::vector<std::string>> buckets;  // (length, first char)
+      std::map<std::pair<size_t, char>, std::vector<const std::string*>> buckets;  // (length, first char)
       for (const auto& [key, child] : node.children)
         if (child->piece.is_literal() && child->piece.literal.size() > kMinRandomName)
-          buckets[{child->piece.literal.size(), child->piece.literal[0]}].push_back(key);
+          buckets[{child->piece.literal.size(), child->piece.literal[0]}].push_back(&key);
       for (const auto& [bucket, keys] : buckets) {
         std::vector<std::string> names;
-        for (const auto& key : keys) names.push_back(node.children.at(key)->piece.literal);
+        for (const std::string* key : keys) names.push_back(node.children.at(*key)->piece.literal);
         std::string probe;
         if (auto pattern = random_middle_pattern(names, &probe)) fold(node, keys, std::move(*pattern), std::move(probe));
       }
@@ -292,7 +303,8 @@ void PathTree::collapse(Node& node, Above& above) {
     for (const auto* piece : above) plan.pieces.push_back(*piece);
     plan.pieces.push_back(glob);
     plan.is_dir = is_dir;
-    for (const auto& member : members) overrides_[member.first] = plan;
+    const uint32_t id = add_plan(std::move(plan));
+    for (const auto& member : members) override_of_[member.first] = id;
   }
 }
 
@@ -336,15 +348,29 @@ void PathTree::interpreter_trees(Node& node, Above& above) {
     plan.pieces.push_back(std::move(tree));
     return plan;
   };
-  const Plan sources = tree_plan("**", "armorer-probe/armorer-probe");
-  for (size_t index : readers) overrides_[index] = sources;
-  const Plan extensions = tree_plan("**.so", "armorer-probe/armorer-probe.so");
-  for (size_t index : mappers) overrides_[index] = extensions;
+  const uint32_t sources = add_plan(tree_plan("**", "armorer-probe/armorer-probe"));
+  for (size_t index : readers) override_of_[index] = sources;
+  const uint32_t extensions = add_plan(tree_plan("**.so", "armorer-probe/armorer-probe.so"));
+  for (size_t index : mappers) override_of_[index] = extensions;
+}
+
+uint32_t PathTree::add_plan(Plan plan) {
+  plans_.push_back(std::move(plan));
+  return static_cast<uint32_t>(plans_.size() - 1);
 }
 
 void PathTree::make_plans(const Node& node, std::vector<PathPiece>& above) {
-  for (size_t index : node.files) plans_[index] = overrides_[index] ? *overrides_[index] : Plan{above, false};
-  for (size_t index : node.dirs) plans_[index] = overrides_[index] ? *overrides_[index] : Plan{above, true};
+  for (const bool is_dir : {false, true}) {
+    uint32_t here = kNoPlan;  // made on first use: most endpoints are files only
+    for (size_t index : is_dir ? node.dirs : node.files) {
+      if (override_of_[index] != kNoPlan) {
+        plan_of_[index] = override_of_[index];
+        continue;
+      }
+      if (here == kNoPlan) here = add_plan(Plan{above, is_dir});
+      plan_of_[index] = here;
+    }
+  }
   for (const auto& [key, child] : node.children) {
     above.push_back(child->piece);
     make_plans(*child, above);

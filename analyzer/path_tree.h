@@ -50,9 +50,11 @@ class PathTree {
   PathTree(const std::vector<PathFacts>& facts, const TreeOptions& options);
 
   // Runs the passes; then plan(i) says how path i is written. Paths the tree could not take
-  // (not absolute, "//" inside) have no plan and stay exact.
+  // (not absolute, "//" inside) have no plan (nullptr) and stay exact.
   void generalise();
-  const std::optional<Plan>& plan(size_t index) const { return plans_[index]; }
+  const Plan* plan(size_t index) const {
+    return plan_of_[index] == kNoPlan ? nullptr : &plans_[plan_of_[index]];
+  }
 
  private:
   void insert(size_t index);
@@ -60,12 +62,21 @@ class PathTree {
   void collapse(Node& node, std::vector<const PathPiece*>& above);
   void interpreter_trees(Node& node, std::vector<const PathPiece*>& above);
   void make_plans(const Node& node, std::vector<PathPiece>& above);
+  uint32_t add_plan(Plan plan);
 
+  // Paths share plans: every path ending at one node is written alike, and so is every path
+  // one collapse or interpreter tree takes. A plan per path would hold a million copies of
+  // the same pieces.
+  static constexpr uint32_t kNoPlan = UINT32_MAX;
   const std::vector<PathFacts>& facts_;
   TreeOptions options_;
   Node root_;
-  std::vector<std::optional<Plan>> plans_;
-  std::vector<std::optional<Plan>> overrides_;  // set by collapse and interpreter trees
+  // The nodes the last insert() went through, from the top: the facts come sorted, so the
+  // next path mostly shares them.
+  std::vector<Node*> last_chain_;
+  std::vector<Plan> plans_;
+  std::vector<uint32_t> plan_of_;      // per path: index into plans_, or kNoPlan
+  std::vector<uint32_t> override_of_;  // per path: set by collapse and interpreter trees
 };
 
 // Folds `from` into `into`: children with the same key merge, endpoints are united.

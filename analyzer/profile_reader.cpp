@@ -153,6 +153,9 @@ class ProfileBuilder {
     rule.owner = q.owner;
     rule.other = q.other;
     rule.deny = q.deny;
+    const std::size_t index = policy_.file_rules_.size();
+    if (matcher->literal()) policy_.literal_rules_[*matcher->literal()].push_back(index);
+    else policy_.pattern_rules_.push_back(index);
     policy_.file_rules_.push_back(std::move(rule));
     policy_.matchers_.push_back(std::move(*matcher));
     ++policy_.counts_["file"];
@@ -208,16 +211,20 @@ class ProfileBuilder {
 std::string ProfilePolicy::refused(const FileNeed& need) const {
   uint32_t allowed = 0, denied = 0;
   bool exec_allowed = false, exec_denied = false;
-  for (std::size_t k = 0; k < file_rules_.size(); ++k) {
+  auto take = [&](std::size_t k) {
     const ProfileFileRule& rule = file_rules_[k];
-    if ((rule.owner && !need.owner) || (rule.other && need.owner)) continue;
+    if ((rule.owner && !need.owner) || (rule.other && need.owner)) return;
     uint32_t perms = rule.perms;
     if (perms & file_perm::w) perms |= file_perm::a;  // w grants (and denies) appending too
     const bool relevant = (perms & need.perms) || (rule.exec && need.exec);
-    if (!relevant || !matchers_[k].matches(need.path)) continue;
+    if (!relevant || !matchers_[k].matches(need.path)) return;
     (rule.deny ? denied : allowed) |= perms;
     (rule.deny ? exec_denied : exec_allowed) |= rule.exec;
-  }
+  };
+  // Rules add up whatever their order, so the literal ones can be looked up by path.
+  if (auto literal = literal_rules_.find(need.path); literal != literal_rules_.end())
+    for (std::size_t k : literal->second) take(k);
+  for (std::size_t k : pattern_rules_) take(k);
   std::string letters = file_perms_letters(need.perms & ~(allowed & ~denied));
   if (need.exec && (!exec_allowed || exec_denied)) letters += 'x';
   return letters;

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/aare.h"
@@ -55,6 +56,11 @@ class ProfilePolicy {
   bool complain_ = false;
   std::vector<ProfileFileRule> file_rules_;
   std::vector<Aare> matchers_;  // parallel to file_rules_
+  // The same rules by kind of pattern: refused() looks the path up among the rules that
+  // match one path only, and runs the matchers of the others (a learned profile may hold
+  // tens of thousands of exact paths).
+  std::unordered_map<std::string, std::vector<std::size_t>> literal_rules_;
+  std::vector<std::size_t> pattern_rules_;
   bool all_capabilities_ = false, no_capabilities_ = false;
   std::set<std::string> capabilities_, denied_capabilities_;
   struct NetworkEntry {

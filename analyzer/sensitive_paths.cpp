@@ -1,5 +1,6 @@
 #include "analyzer/sensitive_paths.h"
 
+#include <algorithm>
 #include <array>
 #include <mutex>
 
@@ -110,22 +111,23 @@ bool SensitiveGuard::sensitive(std::string_view literal) const {
 
 std::vector<size_t> SensitiveGuard::reached(const Aare& rule, GuardedAccess access,
                                             std::span<const std::string> rule_probes,
-                                            const std::set<std::string, std::less<>>& observed) const {
+                                            std::span<const std::string_view> observed) const {
+  auto seen = [&](std::string_view path) { return std::binary_search(observed.begin(), observed.end(), path); };
   std::vector<size_t> out;
   for (size_t i = 0; i < kLocations.size(); ++i) {
     const SensitiveLocation& location = kLocations[i];
     if (!concerns(location, access)) continue;
     bool hit = false;
     for (const auto example : location.examples)
-      if (!observed.contains(example) && rule.matches(example)) hit = true;
+      if (!seen(example) && rule.matches(example)) hit = true;
     for (const auto& probe : rule_probes)
-      if (!hit && !observed.contains(probe) && (*matchers_)[i].matches(probe)) hit = true;
+      if (!hit && !seen(probe) && (*matchers_)[i].matches(probe)) hit = true;
     if (hit) out.push_back(i);
   }
   return out;
 }
 
-bool SensitiveGuard::holds_any(size_t index, std::span<const std::string> paths) const {
+bool SensitiveGuard::holds_any(size_t index, std::span<const std::string_view> paths) const {
   for (const auto& path : paths)
     if ((*matchers_)[index].matches(path)) return true;
   return false;

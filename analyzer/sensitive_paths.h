@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,15 +44,15 @@ class SensitiveGuard {
   bool sensitive(std::string_view literal) const;
 
   // The locations (indexes into sensitive_locations()) that `rule` reaches with `access`
-  // beyond the paths in `observed`: a location example the rule matches, or a path of the
-  // rule's own shape (`rule_probes`, see probe_paths()) inside the location.
+  // beyond the paths in `observed` (sorted): a location example the rule matches, or a path
+  // of the rule's own shape (`rule_probes`, see probe_paths()) inside the location.
   std::vector<size_t> reached(const Aare& rule, GuardedAccess access,
                               std::span<const std::string> rule_probes,
-                              const std::set<std::string, std::less<>>& observed) const;
+                              std::span<const std::string_view> observed) const;
 
   // Whether some path in `paths` lies in location `index` (then a deny rule would take away
   // what the workload was seen doing).
-  bool holds_any(size_t index, std::span<const std::string> paths) const;
+  bool holds_any(size_t index, std::span<const std::string_view> paths) const;
 
   const Aare& matcher(size_t index) const { return (*matchers_)[index]; }
 

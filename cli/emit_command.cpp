@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include "analyzer/analyzer.h"
@@ -77,43 +78,49 @@ std::string read_text_file(const std::string& path, const char* what) {
 
 // The profile must allow everything that was recorded, except what the analyzer refused to
 // write (and says so in `# skipped:` comments); any other gap is a bug, never shipped.
-// Returns the observations the profile is written for.
-std::vector<Observation> check_coverage(const RuleSet& rules, const std::vector<Observation>& observations) {
-  std::set<std::tuple<ObsKind, std::string, std::string, uint32_t, uint32_t>> skipped;
-  for (const auto& entry : rules.skipped()) {
-    const Observation& o = entry.observation;
-    skipped.emplace(o.kind, o.subject, o.object, o.access, o.flags);
-  }
+// Returns which observations the profile is written for: a mask, as a copy of a million
+// observations costs more than the check itself.
+std::vector<bool> check_coverage(const RuleSet& rules, const std::vector<Observation>& observations) {
+  // Views into rules.skipped(), which outlives the set.
+  using Key = std::tuple<ObsKind, std::string_view, std::string_view, uint32_t, uint32_t>;
+  auto key = [](const Observation& o) { return Key{o.kind, o.subject, o.object, o.access, o.flags}; };
+  std::set<Key> skipped;
+  for (const auto& entry : rules.skipped()) skipped.insert(key(entry.observation));
   for (const auto& obs : uncovered(rules, observations)) {
-    if (skipped.count({obs.kind, obs.subject, obs.object, obs.access, obs.flags})) continue;
+    if (skipped.count(key(obs))) continue;
     throw Fatal("internal check failed: the generated profile would deny a recorded " +
                 std::string(to_string(obs.kind)) + " access to '" + comment_safe(obs.object) + "'");
   }
   if (!rules.skipped().empty())
     std::fprintf(stderr, "armorer: warning: %zu recorded accesses could not be written as rules "
                          "(see the '# skipped:' comments in the profile)\n", rules.skipped().size());
-  std::vector<Observation> written;
-  for (const auto& obs : observations)
-    if (!skipped.count({obs.kind, obs.subject, obs.object, obs.access, obs.flags})) written.push_back(obs);
+  std::vector<bool> written(observations.size(), true);
+  if (!skipped.empty())
+    for (size_t i = 0; i < observations.size(); ++i) written[i] = !skipped.count(key(observations[i]));
   return written;
 }
 
 // The same check once more on the profile *text*, read back through apparmor_parser -p and the
 // independent profile reader that `armorer check` uses: a printing bug cannot ship a profile
 // that denies what was recorded. Skipped (with a note) where apparmor_parser is not installed.
-void check_profile_text(const RuleSet& rules, const std::vector<Observation>& written,
-                        const ApparmorOptions& options) {
+void check_profile_text(const RuleSet& rules, const std::vector<Observation>& observations,
+                        const std::vector<bool>& written, const ApparmorOptions& options) {
   if (find_apparmor_parser().empty()) {
     warn("apparmor_parser is not installed: the profile text was not read back and checked");
     return;
   }
   const TempFile file(write_apparmor(rules, options), "armorer-emit-check");
   const ProfilePolicy policy = read_profile(file.path(), rules.profile_name());
-  for (const Access& access : accesses_of(written).list) {
-    const std::string letters = refused(policy, access);
+  // One access at a time, in observation order: the whole list would be a second copy of
+  // every recorded path.
+  for (size_t i = 0; i < observations.size(); ++i) {
+    if (!written[i]) continue;
+    const auto access = access_of(observations[i]);
+    if (!access) continue;
+    const std::string letters = refused(policy, *access);
     if (!letters.empty())
       throw Fatal("internal check failed: the written profile refuses '" + letters + "' on recorded " +
-                  access.kind + " '" + comment_safe(access.object) + "'; nothing was written");
+                  access->kind + " '" + comment_safe(access->object) + "'; nothing was written");
   }
 }
 
@@ -190,12 +197,12 @@ int emit(const EmitArgs& args) {
   AnalyzerOptions options = analyzer_options(AnalysisArgs{args.no_abstractions, args.abstractions, args.exec_mode});
   options.observation_runs = recorded.run_ids;
   RuleSet rules = analyze(args.profile, observations, options);
-  const std::vector<Observation> written = check_coverage(rules, observations);
+  const std::vector<bool> written = check_coverage(rules, observations);
 
   ApparmorOptions apparmor;
   apparmor.complain = args.mode == "complain";
   apparmor.explain = args.explain;
-  if (format == "apparmor" || args.all_formats) check_profile_text(rules, written, apparmor);
+  if (format == "apparmor" || args.all_formats) check_profile_text(rules, observations, written, apparmor);
   if (args.validate) validate_profile(rules, apparmor);
   if (format == "seccomp" || args.all_formats) {
     for (const auto& run : runs)

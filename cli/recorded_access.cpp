@@ -28,29 +28,34 @@ std::optional<Access> network_access(std::string_view object) {
   return access;
 }
 
+std::optional<Access> access_of(const Observation& obs) {
+  if (obs.kind == ObsKind::syscall) return std::nullopt;  // not something AppArmor mediates
+  if (auto need = file_need(obs)) {
+    Access access;
+    access.kind = std::string(to_string(obs.kind));
+    access.subject = obs.subject;
+    access.object = need->path;
+    access.need = std::move(*need);
+    return access;
+  }
+  if (obs.kind == ObsKind::capability && capability_name(obs.object)) {
+    Access access;
+    access.kind = "capability";
+    access.subject = obs.subject;
+    access.object = std::string(*capability_name(obs.object));
+    return access;
+  }
+  auto access = obs.kind == ObsKind::network ? network_access(obs.object) : std::nullopt;
+  if (access) access->subject = obs.subject;
+  return access;
+}
+
 Accesses accesses_of(std::span<const Observation> observations) {
   Accesses out;
   for (const Observation& obs : observations) {
-    if (obs.kind == ObsKind::syscall) continue;  // not something AppArmor mediates
-    if (auto need = file_need(obs)) {
-      Access access;
-      access.kind = std::string(to_string(obs.kind));
-      access.subject = obs.subject;
-      access.object = need->path;
-      access.need = *need;
-      out.list.push_back(std::move(access));
-    } else if (obs.kind == ObsKind::capability && capability_name(obs.object)) {
-      Access access;
-      access.kind = "capability";
-      access.subject = obs.subject;
-      access.object = std::string(*capability_name(obs.object));
-      out.list.push_back(std::move(access));
-    } else if (auto access = obs.kind == ObsKind::network ? network_access(obs.object) : std::nullopt) {
-      access->subject = obs.subject;
-      out.list.push_back(std::move(*access));
-    } else {
-      ++out.unjudged[std::string(to_string(obs.kind))];
-    }
+    if (obs.kind == ObsKind::syscall) continue;  // not counted as unjudged either
+    if (auto access = access_of(obs)) out.list.push_back(std::move(*access));
+    else ++out.unjudged[std::string(to_string(obs.kind))];
   }
   return out;
 }

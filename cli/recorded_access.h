@@ -32,6 +32,8 @@ struct Accesses {
 
 // Everything in `observations` that a profile can be judged on; the rest is counted by kind.
 Accesses accesses_of(std::span<const Observation> observations);
+// The same for one observation: nullopt when a profile cannot be judged on it.
+std::optional<Access> access_of(const Observation& obs);
 
 // A network access from "family [type [protocol]]" (names or numbers).
 std::optional<Access> network_access(std::string_view object);
