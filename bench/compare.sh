@@ -18,22 +18,13 @@ WORK=$(mktemp -d /tmp/armorer-compare.XXXXXX)
 SHM=$(mktemp -d /dev/shm/armorer-compare.XXXXXX)
 trap 'rm -rf "$WORK" "$SHM"' EXIT
 
-workload() {
-  case $1 in
-    file) WL=(sh -c 'find /usr/share -type f -size -64k -print0 | xargs -0 cat > /dev/null') ;;
-    tar) WL=(sh -c 'tar -C /usr -cf - include share/doc | cat > /dev/null') ;;
-    exec) WL=(sh -c 'i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i + 1)); done') ;;
-    syscall) WL=("$TOOLS/bench_syscall_loop" 15000000) ;;
-    network) WL=("$TOOLS/bench_tcp_loop" 30000) ;;
-    stress) WL=("$TOOLS/bench_create_files" "$SHM/files" 200000 300) ;;
-    *) echo "compare: unknown workload '$1'" >&2; exit 2 ;;
-  esac
-}
+source "$(dirname "$(readlink -f "$0")")/workloads.sh"
+known_workload() { workload "$1" || { echo "compare: unknown workload '$1'" >&2; exit 2; }; }
 
 # One run: workload wall/CPU (inside), total wall/CPU and peak RSS (outside), lost events.
 run() {
   local label=$1 binary=$2 name=$3 db=$WORK/run.db
-  workload "$name"
+  known_workload "$name"
   rm -rf "$db"* "$SHM/files"
   mkdir "$SHM/files"
   "$TOOLS/bench_timeit" "$WORK/outer" -- "$binary" learn --db "$db" --profile ab --quiet -- \
@@ -45,7 +36,7 @@ run() {
     "$(sqlite3 "$db" 'SELECT lost_events FROM runs')" >> "$WORK/ab.tsv"
 }
 
-for name in "${WORKLOADS[@]}"; do workload "$name"; [[ $name == stress ]] || "${WL[@]}" >/dev/null; done
+for name in "${WORKLOADS[@]}"; do known_workload "$name"; [[ $name == stress ]] || "${WL[@]}" >/dev/null; done
 for ((rep = 0; rep < REPS; rep++)); do
   for name in "${WORKLOADS[@]}"; do
     if ((rep % 2)); then run B "$B" "$name"; run A "$A" "$name"; else run A "$A" "$name"; run B "$B" "$name"; fi

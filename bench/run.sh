@@ -53,17 +53,8 @@ trap cleanup EXIT
 RESULTS=$WORK/results.tsv
 : > "$RESULTS"
 
-# workload NAME: sets WL to the command line of a workload (each ~1-3 s untraced here).
-workload() {
-  case $1 in
-    file) WL=(sh -c 'find /usr/share -type f -size -64k -print0 | xargs -0 cat > /dev/null') ;;
-    tar) WL=(sh -c 'tar -C /usr -cf - include share/doc | cat > /dev/null') ;;
-    exec) WL=(sh -c 'i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i + 1)); done') ;;
-    syscall) WL=("$TOOLS/bench_syscall_loop" 15000000) ;;
-    network) WL=("$TOOLS/bench_tcp_loop" 30000) ;;
-    *) die "unknown workload '$1'" ;;
-  esac
-}
+source "$SOURCE_DIR/bench/workloads.sh"
+known_workload() { workload "$1" || die "unknown workload '$1'"; }
 
 # measure NAME VARIANT: runs one workload once and appends a line to $RESULTS:
 # name variant wall_s cpu_s total_wall_s total_cpu_s peak_rss_kib lost status
@@ -71,7 +62,7 @@ workload() {
 # command (recorder start-up, shutdown and its own CPU included).
 measure() {
   local name=$1 variant=$2 inner=$WORK/inner outer=$WORK/outer db=$WORK/run.db status=ok lost=-
-  workload "$name"
+  known_workload "$name"
   rm -f "$inner" "$outer" "$db" "$db-wal" "$db-shm"
   case $variant in
     untraced)
@@ -103,7 +94,7 @@ measure() {
 overhead() {
   log "overhead: warming the page cache and the recorder"
   local name rep variant
-  for name in $WORKLOADS; do workload "$name"; "${WL[@]}" >/dev/null; done
+  for name in $WORKLOADS; do known_workload "$name"; "${WL[@]}" >/dev/null; done
   "$ARMORER" learn --db "$WORK/warm.db" --profile warm --quiet -- /bin/true
   rm -f "$WORK"/warm.db*
   declare -A strace_timed_out=()
