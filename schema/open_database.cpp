@@ -19,8 +19,11 @@ namespace armorer {
 namespace {
 
 // Long enough that `learn` checkpoints and `emit`/`merge` on the same file wait for each
-// other instead of failing; short enough that a stuck writer is reported.
+// other instead of failing; short enough that a stuck writer is reported. A writer waits
+// longer: `learn` writes from a lowest-priority thread, which on a saturated machine can hold
+// the write lock for seconds, and a second `learn` that gave up would lose its recording.
 constexpr int kBusyTimeoutMs = 5000;
+constexpr int kWriterBusyTimeoutMs = 30000;
 constexpr std::string_view kSqliteMagic{"SQLite format 3\0", 16};
 constexpr std::array<const char*, 3> kArmorerTables{"runs", "observations", "observation_runs"};
 
@@ -189,7 +192,7 @@ std::unique_ptr<sqlite::Connection> open_database(const std::string& path, OpenM
     throw Fatal(path + (existed ? ": cannot open database: " : ": cannot create database: ") +
                 (err != 0 ? errno_text(err) : sqlite::one_line(sqlite3_errmsg(raw))));
   }
-  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  sqlite3_busy_timeout(raw, mode == OpenMode::read_only ? kBusyTimeoutMs : kWriterBusyTimeoutMs);
   conn->exec("PRAGMA foreign_keys = ON", "cannot enable foreign keys");
   // Never run functions named by a schema we did not write (views, triggers of a hostile DB).
   conn->exec("PRAGMA trusted_schema = OFF", "cannot distrust the schema");

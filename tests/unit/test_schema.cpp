@@ -540,6 +540,20 @@ TEST_CASE("several connections creating the same new database at once all succee
   CHECK(store.runs("p").size() == kOpeners);
 }
 
+TEST_CASE("a writing connection waits longer for the lock than a reading one") {
+  // learn's low-priority writer can hold the write lock for seconds on a busy machine; a
+  // second learn must wait for it rather than fail and lose its recording.
+  TempDir dir;
+  const std::string path = dir.file("timeouts.db");
+  auto busy_timeout = [](const sqlite::Connection& conn) {
+    sqlite::Statement query(conn, "PRAGMA busy_timeout", "cannot read the busy timeout");
+    query.step();
+    return query.column_int(0);
+  };
+  CHECK(busy_timeout(*open_database(path, OpenMode::read_write_create)) == 30000);
+  CHECK(busy_timeout(*open_database(path, OpenMode::read_only)) == 5000);
+}
+
 TEST_CASE("WAL: readers are not blocked by a writer, and writers wait for each other") {
   TempDir dir;
   const std::string path = dir.file("wal.db");
