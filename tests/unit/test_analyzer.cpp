@@ -14,8 +14,10 @@
 #include "analyzer/apparmor_names.h"
 #include "analyzer/path_generaliser.h"
 #include "core/error.h"
+#include "observation_fixture.h"
 
 using namespace armorer;
+using armorer_test::obs;
 
 // Readable failures: doctest prints {?} for containers it does not know.
 template <>
@@ -29,16 +31,6 @@ struct doctest::StringMaker<std::vector<std::string>> {
 
 namespace {
 
-Observation obs(ObsKind kind, std::string object, uint32_t bits = 0, uint32_t flags = 0,
-                std::string subject = "/usr/bin/app") {
-  Observation o;
-  o.kind = kind;
-  o.subject = std::move(subject);
-  o.object = std::move(object);
-  o.access = bits;
-  o.flags = flags;
-  return o;
-}
 
 Observation file(std::string path, uint32_t bits, uint32_t flags = 0) {
   return obs(ObsKind::file, std::move(path), bits, flags);

@@ -19,25 +19,16 @@
 #include <vector>
 
 #include "core/observation.h"
+#include "observation_fixture.h"
 
 namespace emitter_test {
 
 using namespace armorer;
+using armorer_test::obs;
 namespace fs = std::filesystem;
 
 inline const char* const kFeatures = "/usr/share/apparmor-features/features";
 
-inline Observation obs(ObsKind kind, std::string object, uint32_t bits = 0, uint32_t flags = 0,
-                std::string subject = "/usr/bin/app", uint64_t count = 1) {
-  Observation o;
-  o.kind = kind;
-  o.subject = std::move(subject);
-  o.object = std::move(object);
-  o.access = bits;
-  o.flags = flags;
-  o.count = count;
-  return o;
-}
 
 inline bool parser_check_disabled() {
   const char* value = std::getenv("ARMORER_NO_APPARMOR_PARSER");

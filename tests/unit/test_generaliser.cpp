@@ -16,8 +16,10 @@
 #include "analyzer/path_pieces.h"
 #include "analyzer/sensitive_paths.h"
 #include "emitter/writers.h"
+#include "observation_fixture.h"
 
 using namespace armorer;
+using armorer_test::obs;
 
 namespace {
 
@@ -338,43 +340,33 @@ TEST_CASE("a glob that reaches a deny-able location keeps its breadth with a den
 
 namespace {
 
-Observation observed(ObsKind kind, std::string object, uint32_t bits, uint32_t flags = 0,
-                     std::string subject = "/usr/bin/app") {
-  Observation o;
-  o.kind = kind;
-  o.subject = std::move(subject);
-  o.object = std::move(object);
-  o.access = bits;
-  o.flags = flags;
-  return o;
-}
 
 // Two "runs" of a workload that leaves generated names everywhere.
 std::vector<Observation> workload_observations() {
   std::vector<Observation> out;
   for (const std::string seed : {"1", "2"}) {
     const std::string repo = "/srv/work/repo-" + seed;
-    out.push_back(observed(ObsKind::file, repo + "/", access::create, obs_flag::directory | obs_flag::owner));
-    out.push_back(observed(ObsKind::file, repo + "/.git/objects/" + (seed == "1" ? "3f" : "a0") + "/",
+    out.push_back(obs(ObsKind::file, repo + "/", access::create, obs_flag::directory | obs_flag::owner));
+    out.push_back(obs(ObsKind::file, repo + "/.git/objects/" + (seed == "1" ? "3f" : "a0") + "/",
                            access::create, obs_flag::directory));
-    out.push_back(observed(ObsKind::file, repo + "/.git/objects/" + (seed == "1" ? "3f/a9c0d2e1b4a5f6c7d8e9f0a1b2c3d4e5f6a7b8"
+    out.push_back(obs(ObsKind::file, repo + "/.git/objects/" + (seed == "1" ? "3f/a9c0d2e1b4a5f6c7d8e9f0a1b2c3d4e5f6a7b8"
                                                                                 : "a0/0123456789abcdef0123456789abcdef01234567"),
                            access::write | access::create | access::read));
-    out.push_back(observed(ObsKind::file, "/tmp/tmp." + std::string(seed == "1" ? "Xa9kQ2pLm3" : "bQ7zLr0pWn") + "/item",
+    out.push_back(obs(ObsKind::file, "/tmp/tmp." + std::string(seed == "1" ? "Xa9kQ2pLm3" : "bQ7zLr0pWn") + "/item",
                            access::write));
-    out.push_back(observed(ObsKind::file, "/proc/" + std::string(seed == "1" ? "4242" : "977") + "/status", access::read));
-    out.push_back(observed(ObsKind::file, "/run/d" + std::string(seed == "1" ? "Ab3dEf" : "Qw8rTy") + ".sock",
+    out.push_back(obs(ObsKind::file, "/proc/" + std::string(seed == "1" ? "4242" : "977") + "/status", access::read));
+    out.push_back(obs(ObsKind::file, "/run/d" + std::string(seed == "1" ? "Ab3dEf" : "Qw8rTy") + ".sock",
                            access::write));
   }
   for (const char* name : {"a.css", "b.css", "c.css", "d.css", "with space.css"})
-    out.push_back(observed(ObsKind::file, std::string("/srv/work/static/") + name, access::read));
-  out.push_back(observed(ObsKind::file, "/usr/lib/x86_64-linux-gnu/libssl.so.3.0.2", access::read | access::mmap_exec));
-  out.push_back(observed(ObsKind::file, "/root/.gitconfig", access::read));
-  out.push_back(observed(ObsKind::file, "/home/u/.bashrc", access::read));
-  out.push_back(observed(ObsKind::file, "/srv/work/x, /** rwx,", access::read));
-  out.push_back(observed(ObsKind::exec, "/usr/bin/git", access::exec));
-  out.push_back(observed(ObsKind::mount, "- - /mnt/data/", 0));
-  out.push_back(observed(ObsKind::unix_socket, "dgram @app\\x20metrics", 0));
+    out.push_back(obs(ObsKind::file, std::string("/srv/work/static/") + name, access::read));
+  out.push_back(obs(ObsKind::file, "/usr/lib/x86_64-linux-gnu/libssl.so.3.0.2", access::read | access::mmap_exec));
+  out.push_back(obs(ObsKind::file, "/root/.gitconfig", access::read));
+  out.push_back(obs(ObsKind::file, "/home/u/.bashrc", access::read));
+  out.push_back(obs(ObsKind::file, "/srv/work/x, /** rwx,", access::read));
+  out.push_back(obs(ObsKind::exec, "/usr/bin/git", access::exec));
+  out.push_back(obs(ObsKind::mount, "- - /mnt/data/", 0));
+  out.push_back(obs(ObsKind::unix_socket, "dgram @app\\x20metrics", 0));
   return out;
 }
 
