@@ -42,7 +42,6 @@ void BackgroundWriter::submit(std::vector<Observation>&& batch, const BpfStats& 
 void BackgroundWriter::finish() {
   {
     std::lock_guard lock(mutex_);
-    urgent_ = true;
     stopping_ = true;
   }
   wake_writer_.notify_one();
@@ -65,7 +64,7 @@ void BackgroundWriter::run() {
   while (true) {
     wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;
-    const bool low = !urgent_ && queued_observations_ < bound_;
+    const bool low = !stopping_ && queued_observations_ < bound_;
     Item item = std::move(queue_.front());
     queue_.pop_front();
     const size_t size = item.batch.size();

@@ -53,8 +53,7 @@ class BackgroundWriter {
   std::condition_variable wake_writer_, wake_producer_;
   std::deque<Item> queue_;
   size_t queued_observations_ = 0;
-  bool stopping_ = false;
-  bool urgent_ = false;  // finish(): write at normal priority
+  bool stopping_ = false;  // finish() or a failure: what is left is written at normal priority
   std::exception_ptr error_;
   pid_t writer_tid_ = 0;
   bool low_priority_ = false;
