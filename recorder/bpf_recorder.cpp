@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "bpf/events.h"
 #include "core/error.h"
 #include "recorder/kernel_symbols.h"
+#include "recorder/process_tree.h"
 
 namespace armorer {
 
@@ -200,6 +202,35 @@ bool BpfRecorder::has_tasks() const {
   }
   for (uint32_t pid : gone) bpf_map_delete_elem(impl_->tasks_fd, &pid);
   return any;
+}
+
+int BpfRecorder::report_syscalls_in_progress() {
+  int reported = 0;
+  uint32_t key = 0, next = 0;
+  const uint32_t* previous = nullptr;
+  while (bpf_map_get_next_key(impl_->tasks_fd, previous, &next) == 0) {
+    key = next;
+    previous = &key;
+    armorer_task task{};
+    // A process never seen making a call has no subject yet: nothing to report it under.
+    if (bpf_map_lookup_elem(impl_->tasks_fd, &key, &task) || !task.subject ||
+        (task.flags & TASK_AWAIT_EXEC))
+      continue;
+    for (long nr : syscalls_in_progress(static_cast<pid_t>(key))) {
+      if (nr >= 512 || (task.syscalls[nr >> 6] >> (nr & 63) & 1)) continue;
+      armorer_event event{};
+      event.type = EV_SYSCALL;
+      event.pid = key;
+      event.subject = task.subject;
+      timespec now{};
+      clock_gettime(CLOCK_BOOTTIME, &now);
+      event.ts_ns = static_cast<uint64_t>(now.tv_sec) * 1000000000u + static_cast<uint64_t>(now.tv_nsec);
+      event.a = static_cast<uint32_t>(nr);
+      impl_->handler(event, offsetof(armorer_event, data));
+      ++reported;
+    }
+  }
+  return reported;
 }
 
 BpfStats BpfRecorder::stats() const {

@@ -57,6 +57,11 @@ class BpfRecorder {
   int poll(int timeout_ms);
   // Drains what is already in the ring buffer without waiting.
   int drain();
+  // Hands the handler one EV_SYSCALL event for each system call a followed process is inside
+  // of and has not been reported for: calls are reported when they return, so one a daemon
+  // sits in when the recording stops (epoll_wait, pause, accept) is found here. Returns how
+  // many were reported.
+  int report_syscalls_in_progress();
   // True while any followed process is alive (pids mode) — the in-kernel task map is the truth.
   bool has_tasks() const;
   BpfStats stats() const;

@@ -215,6 +215,7 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
     }
   }
   recorder->drain();
+  recorder->report_syscalls_in_progress();
   result.kernel = flush();
   if (child) {
     // Stopped by a signal: the command got it too; one that ignores it is killed after a

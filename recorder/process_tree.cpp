@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -68,6 +69,26 @@ bool cgroup_has_processes(const std::string& cgroup_procs_file) {
   std::ifstream in(cgroup_procs_file);
   pid_t pid = 0;
   return static_cast<bool>(in >> pid);
+}
+
+long syscall_from_proc_text(const std::string& text) {
+  std::istringstream in(text);
+  long nr = -1;
+  if (!(in >> nr) || nr < 0) return -1;
+  return nr;
+}
+
+std::vector<long> syscalls_in_progress(pid_t tgid) {
+  std::set<long> found;
+  std::error_code error;
+  const std::string tasks = "/proc/" + std::to_string(tgid) + "/task";
+  for (const auto& entry : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream in(entry.path() / "syscall");
+    std::string text;
+    std::getline(in, text);
+    if (long nr = syscall_from_proc_text(text); nr >= 0) found.insert(nr);
+  }
+  return {found.begin(), found.end()};
 }
 
 }  // namespace armorer

@@ -32,6 +32,7 @@ const volatile __u64 cap_vmem_lo[2] = {}, cap_vmem_hi[2] = {};
  * per event doubled the recorder's cost on file-heavy workloads (docs/performance.md). */
 const volatile __u64 wakeup_bytes = 0;
 
+#define ENOSYS_VALUE 38
 #define FMODE_READ_BIT 0x1
 #define FMODE_WRITE_BIT 0x2
 #define FMODE_CREATED_BIT (1u << 20)
@@ -95,18 +96,6 @@ struct {
   __type(key, struct fd_key);
   __type(value, __u8);
 } seen_fd SEC(".maps");
-
-struct pending_call {
-  __u64 nr;
-  __u64 args[6];
-};
-
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u64); /* pid_tgid */
-  __type(value, struct pending_call);
-} pending SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -369,6 +358,30 @@ static __always_inline __u64 ensure_subject(struct armorer_task *t, __u32 tgid) 
   return subject;
 }
 
+/* Reports system call `id` the first time this process makes it (once per program: exec
+ * clears the set). Called when a call returns, and for the calls that never do (exit,
+ * exit_group; a successful execve) from the exit and exec tracepoints. */
+static __always_inline void note_syscall(struct armorer_task *t, __u32 tgid, long id) {
+  if (id < 0 || id >= 512) return;
+  __u64 bit = 1ull << (id & 63);
+  __u64 *word = &t->syscalls[(id >> 6) & 7];
+  if (*word & bit) return;
+  __sync_fetch_and_or(word, bit);
+  __u64 subject = ensure_subject(t, tgid);
+  struct armorer_event *ev = new_event(EV_SYSCALL, tgid, subject);
+  if (!ev) return;
+  ev->a = id;
+  if (send_unique(ev, (__u64)id) < 0) __sync_fetch_and_and(word, ~bit);
+}
+
+/* The system call `task` is inside of, or -1: the saved ax holds -ENOSYS until a call returns
+ * (an interrupt or a fault leaves the user's ax and puts no call number in orig_ax). */
+static __always_inline long syscall_in_progress(struct task_struct *task) {
+  struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+  if (!regs || regs->ax != (unsigned long)-ENOSYS_VALUE) return -1;
+  return regs->orig_ax;
+}
+
 /* ---- process lifecycle ----------------------------------------------------------------- */
 
 SEC("tp_btf/sched_process_fork")
@@ -405,6 +418,11 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
       return 0;
     }
   }
+  /* The old program made this execve; the call returns (to sys_exit) only in the new one. */
+  if (t->subject && !(t->flags & TASK_AWAIT_EXEC)) {
+    long nr = syscall_in_progress(p);
+    if (nr == NR_execve || nr == NR_execveat) note_syscall(t, tgid, nr);
+  }
   struct armorer_event *ev = new_event(EV_EXEC, tgid, 0);
   if (!ev) return 0;
   ev->aux = t->subject;
@@ -433,11 +451,16 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task) {
-  /* Only the last thread of a process ends it (signal->live already counted down). */
-  if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   __u32 tgid = BPF_CORE_READ(task, tgid);
   struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
   if (!t) return 0;
+  /* exit and exit_group never return to sys_exit: a thread that ends through one is in it. */
+  if (t->subject && !(t->flags & TASK_AWAIT_EXEC)) {
+    long nr = syscall_in_progress(task);
+    if (nr == NR_exit || nr == NR_exit_group) note_syscall(t, tgid, nr);
+  }
+  /* Only the last thread of a process ends it (signal->live already counted down). */
+  if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   __u64 subject = t->subject;
   bpf_map_delete_elem(&tasks, &tgid);
   struct armorer_event *ev = new_event(EV_EXIT, tgid, subject);
@@ -489,7 +512,6 @@ enum vmem_class {
 };
 __u8 vmem_probe_class[VMEM_CLASSES];
 
-#define ENOSYS_VALUE 38
 #define CAP_SYS_ADMIN_VALUE 21
 #define CLONE_NEW_FLAGS 0x7e020080ull /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME */
 #define S_IFREG_BITS 0100000
@@ -587,38 +609,6 @@ static __always_inline int wanted_at_exit(long nr) {
     case NR_fcntl: case NR_mknod: case NR_mknodat: case NR_bind: case NR_connect:
       return 1;
   }
-  return 0;
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id) {
-  __u64 pid_tgid = bpf_get_current_pid_tgid();
-  __u32 tgid = pid_tgid >> 32;
-  struct armorer_task *t = traced_task(tgid);
-  if (!t) return 0;
-  if (id >= 0 && id < 512) {
-    __u64 bit = 1ull << (id & 63);
-    __u64 *word = &t->syscalls[(id >> 6) & 7];
-    if (!(*word & bit)) {
-      __sync_fetch_and_or(word, bit);
-      __u64 subject = ensure_subject(t, tgid);
-      struct armorer_event *ev = new_event(EV_SYSCALL, tgid, subject);
-      if (ev) {
-        ev->a = id;
-        if (send_unique(ev, (__u64)id) < 0) __sync_fetch_and_and(word, ~bit);
-      }
-    }
-  }
-  if (!wanted_at_exit(id)) return 0;
-  struct pending_call call = {.nr = id};
-  /* regs is a typed tp_btf argument: plain (CO-RE relocated) loads, not probe-read calls. */
-  call.args[0] = regs->di;
-  call.args[1] = regs->si;
-  call.args[2] = regs->dx;
-  call.args[3] = regs->r10;
-  call.args[4] = regs->r8;
-  call.args[5] = regs->r9;
-  bpf_map_update_elem(&pending, &pid_tgid, &call, BPF_ANY);
   return 0;
 }
 
@@ -771,21 +761,25 @@ __noinline int record_socket_create(__u32 tgid, __u64 family, __u64 type, __u64 
   return 0;
 }
 
+/* Every system call of every process returns through here, and this is the only per-call
+ * program: a second one at sys_enter cost each call of the workload 30-45 ns more
+ * (docs/performance.md). The arguments are still in the saved user registers at exit. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
-  /* Every system call of every process passes here: the number still in orig_ax rules out
-   * the calls sys_enter kept nothing for before any map lookup. */
-  if (!wanted_at_exit(regs->orig_ax)) return 0;
-  __u64 pid_tgid = bpf_get_current_pid_tgid();
-  struct pending_call *pc = bpf_map_lookup_elem(&pending, &pid_tgid);
-  if (!pc) return 0;
-  struct pending_call call = *pc;
-  bpf_map_delete_elem(&pending, &pid_tgid);
-  __u32 tgid = pid_tgid >> 32;
-  const __u64 *a = call.args;
+  long nr = regs->orig_ax;
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  struct armorer_task *t = traced_task(tgid);
+  if (!t) return 0;
+  /* rt_sigreturn restores the registers of the interrupted code and sets orig_ax to -1. A
+   * successful execve was reported by on_exec for the program that made it. */
+  if (nr == -1) nr = NR_rt_sigreturn;
+  if (!((nr == NR_execve || nr == NR_execveat) && ret == 0)) note_syscall(t, tgid, nr);
+  if (!wanted_at_exit(nr)) return 0;
+  /* regs is a typed tp_btf argument: plain (CO-RE relocated) loads, not probe-read calls. */
+  const __u64 a[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
   const int cwd = AT_FDCWD_VALUE;
 
-  if (call.nr == NR_socket || call.nr == NR_socketpair) {
+  if (nr == NR_socket || nr == NR_socketpair) {
     /* AppArmor mediates socket creation before the protocol's own checks: an attempt that
      * failed for lack of a capability was still asked for. */
     if (ret >= 0 || ret == -1 /* EPERM */ || ret == -13 /* EACCES */)
@@ -793,7 +787,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
     return 0;
   }
   if (ret < 0) return 0;
-  switch (call.nr) {
+  switch (nr) {
     case NR_open: case NR_openat: case NR_openat2: case NR_creat:
       return record_fd_access(tgid, (int)ret, 0);
     case NR_mmap:
@@ -853,7 +847,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
       if (family != 1 /* AF_UNIX */) return 0;
       if (bpf_probe_read_user(&first, 1, (const char *)a[1] + 2) || first == 0) return 0; /* abstract */
       return record_path_op(tgid, cwd, a[1] + 2,
-                            call.nr == NR_bind ? ACC_CREATE : (ACC_READ | ACC_WRITE), 0);
+                            nr == NR_bind ? ACC_CREATE : (ACC_READ | ACC_WRITE), 0);
     }
   }
   return 0;

@@ -8,6 +8,7 @@
 #define NR_mmap 9
 #define NR_mprotect 10
 #define NR_brk 12
+#define NR_rt_sigreturn 15
 #define NR_pwrite64 18
 #define NR_writev 20
 #define NR_mremap 25
@@ -19,6 +20,7 @@
 #define NR_fork 57
 #define NR_vfork 58
 #define NR_execve 59
+#define NR_exit 60
 #define NR_fcntl 72
 #define NR_flock 73
 #define NR_truncate 76
@@ -36,6 +38,7 @@
 #define NR_fchown 93
 #define NR_lchown 94
 #define NR_mknod 133
+#define NR_exit_group 231
 #define NR_openat 257
 #define NR_mkdirat 258
 #define NR_mknodat 259

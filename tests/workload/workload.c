@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static void on_usr1(int signo) { (void)signo; }
+
 static int fail(const char *step, const char *arg) {
   fprintf(stderr, "workload: %s %s: %s\n", step, arg ? arg : "", strerror(errno));
   return 1;
@@ -115,6 +117,19 @@ static int step(char **argv, int argc) {
     signal(SIGINT, SIG_DFL);
     sleep((unsigned)atoi(a));
     return 2;
+  }
+  if (!strcmp(s, "await") && a) { /* await PATH: poll until PATH exists */
+    while (access(a, F_OK)) usleep(10000);
+    return 2;
+  }
+  if (!strcmp(s, "pause")) { /* block in pause(2) until a signal ends the process */
+    syscall(SYS_pause);
+    return 1;
+  }
+  if (!strcmp(s, "signal")) { /* catch a signal of its own: the handler returns by rt_sigreturn */
+    signal(SIGUSR1, on_usr1);
+    raise(SIGUSR1);
+    return 1;
   }
   if (!strcmp(s, "memory") && a) { /* N rounds of the calls that probe vm_enough_memory */
     for (int i = 0; i < atoi(a); i++) {
