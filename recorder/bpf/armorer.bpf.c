@@ -560,6 +560,14 @@ int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *target_
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   struct armorer_task *t = traced_task(tgid);
   if (!t) return 0;
+  /* Masked: the verifier needs the index bounded, and VMEM_CLASSES is a power of two. A known
+   * memory probe (one per anonymous mmap: cat makes one per file) is dropped before anything
+   * else is looked up. */
+  int vmem = (cap_lsm_lo && cap == CAP_SYS_ADMIN_VALUE ? vmem_class() : VMEM_NONE) & (VMEM_CLASSES - 1);
+  if (vmem != VMEM_NONE && vmem_probe_class[vmem]) {
+    stat_add(STAT_CAP_NOISE, 1);
+    return 0;
+  }
   __u64 subject = ensure_subject(t, tgid);
   struct dedup_key key = {.subject = subject, .hash = (__u64)cap, .type = EV_CAP};
   __u64 *count = bpf_map_lookup_elem(&seen, &key);
@@ -568,12 +576,6 @@ int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *target_
     return 0;
   }
   if (cap_lsm_lo) {
-    /* Masked: the verifier needs the index bounded, and VMEM_CLASSES is a power of two. */
-    int vmem = (cap == CAP_SYS_ADMIN_VALUE ? vmem_class() : VMEM_NONE) & (VMEM_CLASSES - 1);
-    if (vmem != VMEM_NONE && vmem_probe_class[vmem]) {
-      stat_add(STAT_CAP_NOISE, 1);
-      return 0;
-    }
     /* Unwinding is most of this program's cost: five frames (this program, the tracepoint,
      * cap_capable, its caller and the caller's caller) decide almost every check; only the
      * others pay for twelve. */
