@@ -1,9 +1,10 @@
 #include "recorder/background_writer.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <utility>
+
+#include "recorder/thread_priority.h"
 
 namespace armorer {
 
@@ -50,16 +51,8 @@ void BackgroundWriter::finish() {
   rethrow_locked();
 }
 
-// Nice is per thread on Linux. Lowering it needs no privilege; raising it back needs
-// CAP_SYS_NICE (armorer learn runs as root), and without it the writer simply stays low.
-void BackgroundWriter::set_priority(bool low) {
-  if (low == low_priority_) return;
-  if (setpriority(PRIO_PROCESS, static_cast<id_t>(writer_tid_), low ? 19 : 0) == 0)
-    low_priority_ = low;
-}
-
 void BackgroundWriter::run() {
-  writer_tid_ = gettid();
+  ThreadPriority priority(gettid());
   std::unique_lock lock(mutex_);
   while (true) {
     wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -69,7 +62,7 @@ void BackgroundWriter::run() {
     queue_.pop_front();
     const size_t size = item.batch.size();
     lock.unlock();
-    set_priority(low);
+    priority.set_low(low);
     std::exception_ptr error;
     try {
       sink_(std::move(item.batch), item.stats);

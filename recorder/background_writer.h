@@ -5,8 +5,6 @@
 // twice the bound the recorder waits for it, so memory stays bounded whatever the rate.
 #pragma once
 
-#include <sys/types.h>
-
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -44,7 +42,6 @@ class BackgroundWriter {
     BpfStats stats;
   };
   void run();
-  void set_priority(bool low);
   void rethrow_locked();
 
   BatchSink sink_;
@@ -55,8 +52,6 @@ class BackgroundWriter {
   size_t queued_observations_ = 0;
   bool stopping_ = false;  // finish() or a failure: what is left is written at normal priority
   std::exception_ptr error_;
-  pid_t writer_tid_ = 0;
-  bool low_priority_ = false;
   std::thread thread_;
 };
 
