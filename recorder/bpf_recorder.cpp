@@ -3,10 +3,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -67,6 +69,32 @@ struct RingBufferDeleter {
   void operator()(ring_buffer* rb) const { ring_buffer__free(rb); }
 };
 
+// A read-only view of one page of the ring buffer map: page 0 holds the consumer position,
+// page 1 the producer position (the kernel's BPF ring buffer layout).
+class RingPositionPage {
+ public:
+  RingPositionPage(int map_fd, int page) {
+    const long size = sysconf(_SC_PAGESIZE);
+    void* at = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, map_fd, page * size);
+    if (at != MAP_FAILED) {
+      base_ = at;
+      size_ = static_cast<size_t>(size);
+    }
+  }
+  ~RingPositionPage() {
+    if (base_) munmap(base_, size_);
+  }
+  RingPositionPage(const RingPositionPage&) = delete;
+  RingPositionPage& operator=(const RingPositionPage&) = delete;
+  uint64_t position() const {
+    return base_ ? std::atomic_ref(*static_cast<uint64_t*>(base_)).load(std::memory_order_acquire) : 0;
+  }
+
+ private:
+  void* base_ = nullptr;
+  size_t size_ = 0;
+};
+
 void set_capability_ranges(armorer_bpf* skel) {
   // cap_capable() returns into security_capable() when AppArmor is asked; *_noaudit callers
   // are checks AppArmor never logs. Without kallsyms every check counts (the analyzer then
@@ -103,6 +131,8 @@ struct BpfRecorder::Impl {
   std::unique_ptr<armorer_bpf, SkeletonDeleter> skel;
   std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
   EventHandler handler;
+  std::unique_ptr<RingPositionPage> consumer_page, producer_page;
+  uint64_t ring_bytes = 0;
   int tasks_fd = -1;
   int stats_fd = -1;
 };
@@ -143,7 +173,7 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
 
   if (int err = armorer_bpf__load(skel)) fail("cannot load the BPF programs", -err);
   if (int err = armorer_bpf__attach(skel))
-    fail("cannot attach to the kernel tracepoints (sched_process_*, sys_enter/exit, cap_capable)", -err);
+    fail("cannot attach to the kernel tracepoints (sched_process_*, sys_exit, cap_capable)", -err);
 
   impl->ring.reset(ring_buffer__new(
       bpf_map__fd(skel->maps.events),
@@ -155,6 +185,9 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
       },
       impl.get(), nullptr));
   if (!impl->ring) fail("cannot open the ring buffer", errno);
+  impl->consumer_page = std::make_unique<RingPositionPage>(bpf_map__fd(skel->maps.events), 0);
+  impl->producer_page = std::make_unique<RingPositionPage>(bpf_map__fd(skel->maps.events), 1);
+  impl->ring_bytes = options.ring_buffer_bytes;
   impl->tasks_fd = bpf_map__fd(skel->maps.tasks);
   impl->stats_fd = bpf_map__fd(skel->maps.stats);
   recorder->impl_ = std::move(impl);
@@ -186,6 +219,12 @@ int BpfRecorder::drain() {
   int n = ring_buffer__consume(impl_->ring.get());
   return std::max(n, 0);
 }
+
+uint64_t BpfRecorder::backlog_bytes() const {
+  return impl_->producer_page->position() - impl_->consumer_page->position();
+}
+
+uint64_t BpfRecorder::ring_bytes() const { return impl_->ring_bytes; }
 
 bool BpfRecorder::has_tasks() const {
   // A seeded process may have exited before it was put in the map; its exit never removes

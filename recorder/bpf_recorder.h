@@ -57,6 +57,10 @@ class BpfRecorder {
   int poll(int timeout_ms);
   // Drains what is already in the ring buffer without waiting.
   int drain();
+  // Bytes written to the ring buffer and not yet read (0 if its positions cannot be mapped),
+  // and the buffer's size.
+  uint64_t backlog_bytes() const;
+  uint64_t ring_bytes() const;
   // Hands the handler one EV_SYSCALL event for each system call a followed process is inside
   // of and has not been reported for: calls are reported when they return, so one a daemon
   // sits in when the recording stops (epoll_wait, pause, accept) is found here. Returns how
