@@ -27,7 +27,7 @@ while [[ ! -s $WORK/ready ]]; do kill -0 "$recorder" 2>/dev/null || exit 1; slee
 sample() {
   bpftool prog show --json | /usr/bin/python3 -c '
 import json, sys
-names = ("on_fork", "on_exec", "on_exit", "on_capable", "on_sys_enter", "on_sys_exit")
+names = ("on_fork", "on_exec", "on_exit", "on_capable", "on_sys_enter", "on_sys_exit")  # on_sys_enter: binaries before 36b1a84
 for p in json.load(sys.stdin):
     if p.get("name") in names and "run_cnt" in p:
         print(p["name"], p["run_cnt"], p["run_time_ns"])'

@@ -1,5 +1,5 @@
 /* Syscall-heavy workload: N cheap system calls in a tight loop (the recorder's worst case,
- * since every call crosses its sys_enter/sys_exit programs). Usage: syscall_loop N */
+ * since every call crosses its sys_exit program). Usage: syscall_loop N */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
