@@ -156,7 +156,7 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   // This thread reads the ring buffer at the lowest CPU priority while the buffer is less than a
   // quarter full, so that on a busy machine it reads when a CPU is free rather than taking one
   // from the workload; past a quarter it runs at normal priority until the backlog is below a
-  // sixteenth (file-heavy workload on 2 CPUs: 0.751 -> 0.728 s, docs/performance.md).
+  // sixteenth (file-heavy workload on 2 CPUs: 0.740 -> 0.718 s, docs/performance.md).
   ThreadPriority consumer(gettid());
   auto pace = [&] {
     const uint64_t backlog = recorder->backlog_bytes(), ring = recorder->ring_bytes();
