@@ -34,6 +34,8 @@ struct LearnArgs {
   double duration = 0;
   std::string ready_file;
   uint32_t buffer_size_mib = 16;
+  uint32_t max_processes = 32768;   // entries of the in-kernel task map
+  uint32_t dedup_entries = 262144;  // entries of the in-kernel de-duplication map
   bool quiet = false;
   bool json = false;
 };

@@ -59,6 +59,7 @@ void print_summary(const LearnArgs& args, const Run& run, const LearnResult& res
         {"network", result.counters.network},
         {"processes", result.counters.processes},
         {"lost_events", result.kernel.lost},
+        {"processes_not_followed", result.kernel.tasks_full},
         {"duration_ms", result.ended_ms - result.started_ms},
     };
     summary["exit_status"] = result.exit_status ? nlohmann::json(*result.exit_status) : nlohmann::json();
@@ -82,7 +83,9 @@ void print_summary(const LearnArgs& args, const Run& run, const LearnResult& res
                  "rerun with a larger --buffer-size\n",
                  static_cast<unsigned long long>(result.kernel.lost));
   if (result.kernel.tasks_full > 0)
-    std::fprintf(stderr, "armorer: WARNING: %llu processes were not followed (task map full)\n",
+    std::fprintf(stderr,
+                 "armorer: WARNING: %llu processes were not followed (task map full): this "
+                 "recording is INCOMPLETE; rerun with a larger --max-processes\n",
                  static_cast<unsigned long long>(result.kernel.tasks_full));
 }
 
@@ -106,6 +109,8 @@ int learn(const LearnArgs& args) {
   options.duration_seconds = args.duration;
   options.ready_file = args.ready_file;
   options.ring_buffer_bytes = buffer << 20;
+  options.max_processes = args.max_processes;
+  options.dedup_entries = args.dedup_entries;
   options.live_status = !args.quiet && !args.json && isatty(STDERR_FILENO);
 
   Run run;

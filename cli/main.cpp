@@ -42,6 +42,12 @@ void add_learn(CLI::App& app, LearnArgs& args) {
   learn->add_option("--duration", args.duration, "Stop after this many seconds")->check(CLI::PositiveNumber);
   learn->add_option("--buffer-size", args.buffer_size_mib, "Ring buffer size in MiB (power of two)")
       ->check(CLI::Range(1, 1024));
+  learn->add_option("--max-processes", args.max_processes,
+                    "Processes followed at once (in-kernel task map entries)")
+      ->check(CLI::Range(16u, 4194304u));
+  learn->add_option("--dedup-entries", args.dedup_entries,
+                    "Facts the kernel remembers as already sent (in-kernel de-duplication map)")
+      ->check(CLI::Range(4096u, 16777216u));
   learn->add_option("--ready-file", args.ready_file,
                     "Create this file (holding armorer's pid) once recording has started");
   learn->add_flag("--quiet,-q", args.quiet, "No status line and no summary");

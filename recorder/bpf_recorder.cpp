@@ -170,6 +170,10 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
     fail("cannot size the ring buffer", -err);
   if (int err = bpf_map__set_max_entries(skel->maps.seen, options.dedup_entries))
     fail("cannot size the de-duplication map", -err);
+  if (int err = bpf_map__set_max_entries(skel->maps.seen_fd, std::max(options.dedup_entries / 4, 1024u)))
+    fail("cannot size the de-duplication map", -err);
+  if (int err = bpf_map__set_max_entries(skel->maps.tasks, options.max_processes))
+    fail("cannot size the task map", -err);
 
   if (int err = armorer_bpf__load(skel)) fail("cannot load the BPF programs", -err);
   if (int err = armorer_bpf__attach(skel))

@@ -23,7 +23,8 @@ struct BpfTarget {
 struct BpfRecorderOptions {
   BpfTarget target;
   uint32_t ring_buffer_bytes = 16u << 20;  // power of two, >= page size
-  uint32_t dedup_entries = 262144;
+  uint32_t max_processes = 32768;   // task map entries
+  uint32_t dedup_entries = 262144;  // `seen` entries; the fd-level map gets a quarter
 };
 
 struct BpfStats {

@@ -111,6 +111,8 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   const LearnTarget& target = options.target;
   BpfRecorderOptions bpf;
   bpf.ring_buffer_bytes = options.ring_buffer_bytes;
+  bpf.max_processes = options.max_processes;
+  bpf.dedup_entries = options.dedup_entries;
   std::unique_ptr<GatedChild> child;
   std::vector<pid_t> seed_pids;
   std::string cgroup_procs;

@@ -30,6 +30,8 @@ struct LearnOptions {
   LearnTarget target;
   double duration_seconds = 0;  // 0 = until the target is gone
   uint32_t ring_buffer_bytes = 16u << 20;
+  uint32_t max_processes = 32768;
+  uint32_t dedup_entries = 262144;
   bool live_status = false;     // redraw a status line on stderr
   int flush_interval_ms = 500;
   std::string ready_file;       // created once the recorder is attached (for scripts)

@@ -56,7 +56,7 @@ struct {
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 32768);
+  __uint(max_entries, 32768); /* resized by user space (--max-processes) */
   __type(key, __u32); /* tgid */
   __type(value, struct armorer_task);
 } tasks SEC(".maps");
@@ -70,7 +70,7 @@ struct dedup_key {
 
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 262144);
+  __uint(max_entries, 262144); /* resized by user space (--dedup-entries) */
   __type(key, struct dedup_key);
   __type(value, __u64); /* times seen */
 } seen SEC(".maps");
@@ -94,7 +94,7 @@ struct fd_key {
 
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 65536);
+  __uint(max_entries, 65536); /* a quarter of `seen`, set by user space */
   __type(key, struct fd_key);
   __type(value, __u8);
 } seen_fd SEC(".maps");

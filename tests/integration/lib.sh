@@ -33,6 +33,9 @@ check() { # check DESCRIPTION COMMAND...
 # sql DB QUERY: runs a query on an armorer database.
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
 
+# field JSON NAME: a value from armorer's --json summary.
+field() { /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
 # has_obs DB PROFILE KIND OBJECT [ACCESS_BIT]: an observation with that object (and bit) exists.
 has_obs() {
   local db=$1 profile=$2 kind=$3 object=$4 bit=${5:-0}

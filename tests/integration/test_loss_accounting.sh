@@ -12,8 +12,6 @@ cc -O2 -o "$stress" "$SOURCE_DIR/bench/create_files.c"
 files=$(mktemp -d /dev/shm/armorer-loss.XXXXXX)
 trap 'rm -rf "$TEST_TMP" "$files"' EXIT
 
-# field JSON NAME: a number from armorer's --json summary.
-field() { /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 # recorded DB DIR: distinct files created under DIR that the run recorded.
 recorded() { sql "$1" "SELECT count(DISTINCT object) FROM observations WHERE kind = 'file' AND object GLOB '$2/f*'"; }
 
