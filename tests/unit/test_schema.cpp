@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "observation_fixture.h"
 #include "schema/migrations.h"
 #include "schema/open_database.h"
 #include "schema/store.h"
@@ -102,13 +103,8 @@ Run make_run(const std::string& profile, int64_t started_ms) {
 
 Observation make_obs(ObsKind kind, std::string subject, std::string object, uint32_t access,
                      uint64_t count, int64_t first_ms, int64_t last_ms, uint32_t flags = 0) {
-  Observation obs;
-  obs.kind = kind;
-  obs.subject = std::move(subject);
-  obs.object = std::move(object);
-  obs.access = access;
-  obs.flags = flags;
-  obs.count = count;
+  Observation obs =
+      armorer_test::obs(kind, std::move(object), access, flags, std::move(subject), count);
   obs.first_seen_ms = first_ms;
   obs.last_seen_ms = last_ms;
   return obs;
