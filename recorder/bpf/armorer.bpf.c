@@ -387,12 +387,26 @@ __noinline int traced_call(__u32 tgid, long nr, long ret) {
   return 1;
 }
 
-/* The system call `task` is inside of, or -1: the saved ax holds -ENOSYS until a call returns
- * (an interrupt or a fault leaves the user's ax and puts no call number in orig_ax). */
-static __always_inline long syscall_in_progress(struct task_struct *task) {
+/* The saved user registers of `task` while it is inside a system call (orig_ax = the call,
+ * the others its arguments), or NULL: ax holds -ENOSYS until the call returns, and an interrupt
+ * or a fault leaves the user's ax and puts no call number in orig_ax. */
+static __always_inline struct pt_regs *syscall_regs(struct task_struct *task) {
   struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-  if (!regs || regs->ax != (unsigned long)-ENOSYS_VALUE) return -1;
-  return regs->orig_ax;
+  if (!regs || regs->ax != (unsigned long)-ENOSYS_VALUE) return NULL;
+  return regs;
+}
+
+/* Reports the call `task` is inside of if it is `first` or `second`: the calls that never return
+ * to sys_exit in the program that made them (exit and exit_group end the thread; a successful
+ * execve returns in the new program). */
+static __always_inline void report_unreturned_call(struct armorer_task *t, __u32 tgid,
+                                                   struct task_struct *task, long first,
+                                                   long second) {
+  if (!t->subject || (t->flags & TASK_AWAIT_EXEC)) return;
+  struct pt_regs *regs = syscall_regs(task);
+  if (!regs) return;
+  long nr = regs->orig_ax;
+  if (nr == first || nr == second) traced_call(tgid, nr, -1);
 }
 
 /* ---- process lifecycle ----------------------------------------------------------------- */
@@ -431,11 +445,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
       return 0;
     }
   }
-  /* The old program made this execve; the call returns (to sys_exit) only in the new one. */
-  if (t->subject && !(t->flags & TASK_AWAIT_EXEC)) {
-    long nr = syscall_in_progress(p);
-    if (nr == NR_execve || nr == NR_execveat) traced_call(tgid, nr, -1);
-  }
+  report_unreturned_call(t, tgid, p, NR_execve, NR_execveat); /* for the old program */
   struct armorer_event *ev = new_event(EV_EXEC, tgid, 0);
   if (!ev) return 0;
   ev->aux = t->subject;
@@ -467,11 +477,7 @@ int BPF_PROG(on_exit, struct task_struct *task) {
   __u32 tgid = BPF_CORE_READ(task, tgid);
   struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
   if (!t) return 0;
-  /* exit and exit_group never return to sys_exit: a thread that ends through one is in it. */
-  if (t->subject && !(t->flags & TASK_AWAIT_EXEC)) {
-    long nr = syscall_in_progress(task);
-    if (nr == NR_exit || nr == NR_exit_group) traced_call(tgid, nr, -1);
-  }
+  report_unreturned_call(t, tgid, task, NR_exit, NR_exit_group); /* a thread ending through one */
   /* Only the last thread of a process ends it (signal->live already counted down). */
   if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
   __u64 subject = t->subject;
@@ -544,9 +550,8 @@ static __always_inline int regular_file(int fd, int tmpfs_only) {
  * and cost 0.18 s of verifier time at every start. */
 __noinline int vmem_class(void) {
   struct task_struct *task = bpf_get_current_task_btf();
-  struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-  /* Inside a system call the saved ax still holds -ENOSYS; a page fault leaves the user's. */
-  if (!regs || regs->ax != (unsigned long)-ENOSYS_VALUE) return VMEM_NONE;
+  struct pt_regs *regs = syscall_regs(task); /* a page fault is in no call */
+  if (!regs) return VMEM_NONE;
   switch (regs->orig_ax) {
     case NR_brk: return VMEM_BRK;
     case NR_mprotect: return VMEM_MPROTECT;
