@@ -132,7 +132,6 @@ struct BpfRecorder::Impl {
   std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
   EventHandler handler;
   std::unique_ptr<RingPositionPage> consumer_page, producer_page;
-  uint64_t ring_bytes = 0;
   int tasks_fd = -1;
   int stats_fd = -1;
 };
@@ -191,7 +190,6 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
   if (!impl->ring) fail("cannot open the ring buffer", errno);
   impl->consumer_page = std::make_unique<RingPositionPage>(bpf_map__fd(skel->maps.events), 0);
   impl->producer_page = std::make_unique<RingPositionPage>(bpf_map__fd(skel->maps.events), 1);
-  impl->ring_bytes = options.ring_buffer_bytes;
   impl->tasks_fd = bpf_map__fd(skel->maps.tasks);
   impl->stats_fd = bpf_map__fd(skel->maps.stats);
   recorder->impl_ = std::move(impl);
@@ -228,32 +226,40 @@ uint64_t BpfRecorder::backlog_bytes() const {
   return impl_->producer_page->position() - impl_->consumer_page->position();
 }
 
-uint64_t BpfRecorder::ring_bytes() const { return impl_->ring_bytes; }
+uint64_t BpfRecorder::ring_bytes() const { return bpf_map__max_entries(impl_->skel->maps.events); }
+
+std::vector<uint32_t> BpfRecorder::followed_tgids() const {
+  std::vector<uint32_t> keys;
+  uint32_t key = 0, next = 0;
+  const uint32_t* previous = nullptr;
+  while (bpf_map_get_next_key(impl_->tasks_fd, previous, &next) == 0) {
+    keys.push_back(next);
+    key = next;
+    previous = &key;
+  }
+  return keys;
+}
 
 bool BpfRecorder::has_tasks() const {
   // A seeded process may have exited before it was put in the map; its exit never removes
   // it, so entries of processes that no longer exist are dropped here.
-  uint32_t key = 0, next = 0;
   bool any = false;
-  std::vector<uint32_t> gone;
-  const uint32_t* previous = nullptr;
-  while (bpf_map_get_next_key(impl_->tasks_fd, previous, &next) == 0) {
-    if (kill(static_cast<pid_t>(next), 0) != 0 && errno == ESRCH) gone.push_back(next);
-    else any = true;
-    key = next;
-    previous = &key;
+  for (uint32_t pid : followed_tgids()) {
+    if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      bpf_map_delete_elem(impl_->tasks_fd, &pid);
+    else
+      any = true;
   }
-  for (uint32_t pid : gone) bpf_map_delete_elem(impl_->tasks_fd, &pid);
   return any;
 }
 
 int BpfRecorder::report_syscalls_in_progress() {
   int reported = 0;
-  uint32_t key = 0, next = 0;
-  const uint32_t* previous = nullptr;
-  while (bpf_map_get_next_key(impl_->tasks_fd, previous, &next) == 0) {
-    key = next;
-    previous = &key;
+  timespec now{};
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  const uint64_t now_ns =
+      static_cast<uint64_t>(now.tv_sec) * 1000000000u + static_cast<uint64_t>(now.tv_nsec);
+  for (uint32_t key : followed_tgids()) {
     armorer_task task{};
     // A process never seen making a call has no subject yet: nothing to report it under.
     if (bpf_map_lookup_elem(impl_->tasks_fd, &key, &task) || !task.subject ||
@@ -265,9 +271,7 @@ int BpfRecorder::report_syscalls_in_progress() {
       event.type = EV_SYSCALL;
       event.pid = key;
       event.subject = task.subject;
-      timespec now{};
-      clock_gettime(CLOCK_BOOTTIME, &now);
-      event.ts_ns = static_cast<uint64_t>(now.tv_sec) * 1000000000u + static_cast<uint64_t>(now.tv_nsec);
+      event.ts_ns = now_ns;
       event.a = static_cast<uint32_t>(nr);
       impl_->handler(event, offsetof(armorer_event, data));
       ++reported;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 struct armorer_event;
 
@@ -76,6 +77,7 @@ class BpfRecorder {
 
  private:
   BpfRecorder() = default;
+  std::vector<uint32_t> followed_tgids() const;  // the task map's keys
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
