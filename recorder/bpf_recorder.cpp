@@ -28,11 +28,13 @@ namespace armorer {
 
 namespace {
 
-// libbpf's own messages are kept, not printed: on failure the last one explains the cause.
-std::string g_last_libbpf_message;
+// libbpf's own messages are kept, not printed: on failure they name the program that failed
+// and why. Only those of the current load attempt are kept.
+std::vector<std::string> g_libbpf_messages;
 
 // ARMORER_BPF_LOG=1 passes libbpf's whole log, verifier output included, to stderr: what a bug
-// report about a refused program needs.
+// report about a refused program needs. Kept messages are split into lines (a verifier log
+// comes as one message).
 int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_list args) {
   static const bool pass_through = std::getenv("ARMORER_BPF_LOG") != nullptr;
   if (pass_through) {
@@ -42,12 +44,57 @@ int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_li
     va_end(copy);
   }
   if (level == LIBBPF_DEBUG) return 0;
-  char buffer[1024];
-  int n = vsnprintf(buffer, sizeof(buffer), format, args);
-  std::string message(buffer, n > 0 ? std::min<size_t>(n, sizeof(buffer) - 1) : 0);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  if (!message.empty()) g_last_libbpf_message = message;
+  va_list measure;
+  va_copy(measure, args);
+  int n = vsnprintf(nullptr, 0, format, measure);
+  va_end(measure);
+  if (n <= 0) return 0;
+  std::string text(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(text.data(), text.size(), format, args);
+  text.resize(static_cast<size_t>(n));
+  size_t start = 0;
+  while (start < text.size() && g_libbpf_messages.size() < 8192) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (line.rfind("libbpf: ", 0) == 0) line.erase(0, 8);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    if (!line.empty()) g_libbpf_messages.push_back(std::move(line));
+    start = end + 1;
+  }
   return 0;
+}
+
+// The last line libbpf itself wrote (not the verifier's).
+std::string last_libbpf_message() {
+  for (auto it = g_libbpf_messages.rbegin(); it != g_libbpf_messages.rend(); ++it)
+    if (it->rfind("prog '", 0) == 0 || it->find("failed") != std::string::npos) return *it;
+  return g_libbpf_messages.empty() ? std::string() : g_libbpf_messages.back();
+}
+
+// The program a failed load was refused on, and why: libbpf names it ("prog 'on_capable':
+// failed to find kernel BTF type ID of 'cap_capable': -3"), and a verifier log ends with the
+// verifier's reason ("BPF program is too large. Processed 1000001 insn").
+std::pair<std::string, std::string> refused_program() {
+  std::string program, reason, verifier_line;
+  bool in_log = false;
+  for (const std::string& line : g_libbpf_messages) {
+    if (line.find("-- BEGIN PROG LOAD LOG --") != std::string::npos) {
+      in_log = true;
+    } else if (line.find("-- END PROG LOAD LOG --") != std::string::npos) {
+      in_log = false;
+    } else if (in_log) {
+      if (line.rfind("processed ", 0) != 0) verifier_line = line;
+    } else if (program.empty() && line.rfind("prog '", 0) == 0) {
+      size_t end = line.find("': ", 6);
+      if (end != std::string::npos && line.find("fail", end) != std::string::npos) {
+        program = line.substr(6, end - 6);
+        reason = line.substr(end + 3);
+      }
+    }
+  }
+  if (!program.empty() && !verifier_line.empty()) reason += " (verifier: " + verifier_line + ")";
+  return {program, reason};
 }
 
 constexpr const char* kAlternative =
@@ -58,7 +105,8 @@ constexpr const char* kAlternative =
   if (error == EPERM || error == EACCES)
     message += " (the kernel refused BPF: run as root with CAP_BPF/CAP_PERFMON, and check "
                "kernel.unprivileged_bpf_disabled and lockdown)";
-  if (!g_last_libbpf_message.empty()) message += " [libbpf: " + g_last_libbpf_message + "]";
+  std::string last = last_libbpf_message();
+  if (!last.empty()) message += " [libbpf: " + last + "]";
   throw Fatal(message + kAlternative);
 }
 
@@ -125,15 +173,38 @@ void set_capability_ranges(armorer_bpf* skel) {
   }
 }
 
+struct LinkDeleter {
+  void operator()(bpf_link* link) const { bpf_link__destroy(link); }
+};
+
+// The kernel's own count of instructions it verified for a loaded program: bpf_prog_info from
+// 5.16 on, else the "processed N insns" line of a statistics log (BPF_LOG_STATS).
+uint64_t verified_insns(const bpf_program* program, const std::vector<char>& stats_log) {
+  bpf_prog_info info{};
+  uint32_t size = sizeof(info);
+  if (bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &size) == 0 && info.verified_insns)
+    return info.verified_insns;
+  const char* found = stats_log.empty() ? nullptr : std::strstr(stats_log.data(), "processed ");
+  return found ? std::strtoull(found + 10, nullptr, 10) : 0;
+}
+
+double seconds_since(const timespec& start) {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec - start.tv_sec) + static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9;
+}
+
 }  // namespace
 
 struct BpfRecorder::Impl {
   std::unique_ptr<armorer_bpf, SkeletonDeleter> skel;
+  std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links;  // destroyed before skel
   std::unique_ptr<ring_buffer, RingBufferDeleter> ring;
   EventHandler handler;
   std::unique_ptr<RingPositionPage> consumer_page, producer_page;
   int tasks_fd = -1;
   int stats_fd = -1;
+  RecorderSetup setup;
 };
 
 void BpfRecorder::check_environment() {
@@ -145,23 +216,23 @@ void BpfRecorder::check_environment() {
                             "armorer's CO-RE recorder needs CONFIG_DEBUG_INFO_BTF=y") + kAlternative);
 }
 
-std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& options, EventHandler handler) {
-  libbpf_set_print(keep_libbpf_message);
-  check_environment();
+namespace {
 
-  std::unique_ptr<BpfRecorder> recorder(new BpfRecorder());
-  auto impl = std::make_unique<Impl>();
-  impl->handler = std::move(handler);
-  impl->skel.reset(armorer_bpf__open());
-  if (!impl->skel) fail("cannot open the BPF programs", errno);
-  armorer_bpf* skel = impl->skel.get();
-
+// Opens the programs and sets what must be set before load: the target, the sizes, and which
+// programs the plan uses (the others are not loaded at all: a hook the kernel lacks must not
+// stop the rest). With stats_logs, each used program gets a statistics log to read its
+// verified-instruction count from on kernels that do not report it.
+armorer_bpf* open_programs(const BpfRecorderOptions& options, const AttachPlan& plan,
+                           std::vector<std::vector<char>>* stats_logs) {
+  armorer_bpf* skel = armorer_bpf__open();
+  if (!skel) fail("cannot open the BPF programs", errno);
+  std::unique_ptr<armorer_bpf, SkeletonDeleter> guard(skel);
   skel->rodata->self_tgid = static_cast<uint32_t>(getpid());
   skel->rodata->target_mode =
       options.target.mode == BpfTarget::Mode::cgroup ? TARGET_CGROUP : TARGET_PIDS;
   skel->rodata->target_cgroup = options.target.cgroup_id;
   skel->rodata->require_exec = options.target.require_exec ? 1 : 0;
-  set_capability_ranges(skel);
+  if (plan.uses("on_capable")) set_capability_ranges(skel);
   // A wake-up per 1/64 of the buffer: few interrupts, and a woken consumer still has almost the
   // whole buffer ahead of it; the poll timeout bounds how long a trickle of events waits.
   skel->rodata->wakeup_bytes = std::clamp<uint64_t>(options.ring_buffer_bytes / 64, 4096, 256 << 10);
@@ -173,10 +244,87 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
     fail("cannot size the de-duplication map", -err);
   if (int err = bpf_map__set_max_entries(skel->maps.tasks, options.max_processes))
     fail("cannot size the task map", -err);
+  bpf_program* program;
+  size_t index = 0;
+  bpf_object__for_each_program(program, skel->obj) {
+    bool used = plan.uses(bpf_program__name(program));
+    bpf_program__set_autoload(program, used);
+    if (used && stats_logs) {
+      stats_logs->resize(index + 1);
+      (*stats_logs)[index].assign(64 << 10, '\0');
+      bpf_program__set_log_buf(program, (*stats_logs)[index].data(), (*stats_logs)[index].size());
+      bpf_program__set_log_level(program, 4 /* BPF_LOG_STATS */);
+    }
+    ++index;
+  }
+  return guard.release();
+}
 
-  if (int err = armorer_bpf__load(skel)) fail("cannot load the BPF programs", -err);
-  if (int err = armorer_bpf__attach(skel))
-    fail("cannot attach to the kernel tracepoints (sched_process_*, sys_exit, cap_capable)", -err);
+std::string plan_failure(const AttachPlan& plan) {
+  std::string why;
+  for (const HookChoice& choice : plan.choices()) {
+    if (!choice.hook->required || choice.path() != AttachPath::none) continue;
+    why += (why.empty() ? "" : "; ") + choice.hook->name + " (" + choice.hook->gives + "): ";
+    for (size_t i = 0; i < choice.rejected.size(); ++i) why += (i ? ", " : "") + choice.rejected[i];
+  }
+  return "this kernel offers no way to follow processes: " + why;
+}
+
+}  // namespace
+
+std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& options, EventHandler handler) {
+  libbpf_set_print(keep_libbpf_message);
+  check_environment();
+
+  std::unique_ptr<BpfRecorder> recorder(new BpfRecorder());
+  auto impl = std::make_unique<Impl>();
+  impl->handler = std::move(handler);
+  AttachPlan plan = AttachPlan::choose(RunningKernel(), AttachPlan::disabled_from_environment());
+  // Each attempt loads what the plan uses; a program the kernel refuses moves its hook to the
+  // next attach path (or to none), and the programs are opened and loaded again. Every refusal
+  // moves one hook one step, so this ends.
+  for (int attempt = 1;; ++attempt) {
+    if (!plan.can_follow_processes()) throw Fatal(plan_failure(plan) + kAlternative);
+    g_libbpf_messages.clear();
+    impl->links.clear();
+    impl->skel.reset();
+    std::vector<std::vector<char>> stats_logs;
+    timespec started{};
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    impl->skel.reset(open_programs(options, plan, options.verifier_stats ? &stats_logs : nullptr));
+    armorer_bpf* skel = impl->skel.get();
+    if (int err = armorer_bpf__load(skel)) {
+      auto [program, why] = refused_program();
+      if (!program.empty() && plan.reject(program, "refused at load: " + (why.empty() ? std::strerror(-err) : why)))
+        continue;
+      fail("cannot load the BPF programs", -err);
+    }
+    double load_seconds = seconds_since(started);
+    bool refused = false;
+    bpf_program* program;
+    std::vector<ProgramLoad> loads;
+    size_t index = 0;
+    bpf_object__for_each_program(program, skel->obj) {
+      size_t at = index++;
+      if (!bpf_program__autoload(program)) continue;
+      const std::string name = bpf_program__name(program);
+      bpf_link* link = bpf_program__attach(program);
+      if (!link) {
+        int err = errno;
+        if (plan.reject(name, std::string("refused at attach: ") + std::strerror(err))) {
+          refused = true;
+          break;
+        }
+        fail("cannot attach " + name, err);
+      }
+      impl->links.emplace_back(link);
+      loads.push_back({name, verified_insns(program, at < stats_logs.size() ? stats_logs[at] : std::vector<char>())});
+    }
+    if (refused) continue;
+    impl->setup = {plan, std::move(loads), load_seconds, attempt};
+    break;
+  }
+  armorer_bpf* skel = impl->skel.get();
 
   impl->ring.reset(ring_buffer__new(
       bpf_map__fd(skel->maps.events),
@@ -195,6 +343,8 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
   recorder->impl_ = std::move(impl);
   return recorder;
 }
+
+const RecorderSetup& BpfRecorder::setup() const { return impl_->setup; }
 
 BpfRecorder::~BpfRecorder() = default;
 

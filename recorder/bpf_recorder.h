@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "recorder/attach_plan.h"
+
 struct armorer_event;
 
 namespace armorer {
@@ -26,6 +28,23 @@ struct BpfRecorderOptions {
   uint32_t ring_buffer_bytes = 16u << 20;  // power of two, >= page size
   uint32_t max_processes = 32768;   // task map entries
   uint32_t dedup_entries = 262144;  // `seen` entries; the fd-level map gets a quarter
+  // Ask the verifier for statistics, so that each program's verified-instruction count is known
+  // also on kernels before 5.16 (doctor, bench).
+  bool verifier_stats = false;
+};
+
+struct ProgramLoad {
+  std::string program;
+  uint64_t verified_insns = 0;  // the verifier's own count; 0 if the kernel did not tell
+};
+
+// How the recorder was set up on this kernel: the attach path of each hook (with the reasons
+// others were passed over), the programs loaded, and what loading cost.
+struct RecorderSetup {
+  AttachPlan plan;
+  std::vector<ProgramLoad> programs;
+  double load_seconds = 0;  // opening and loading the programs, last attempt
+  int attempts = 0;         // loads tried: more than one when the kernel refused a program
 };
 
 struct BpfStats {
@@ -46,8 +65,12 @@ class BpfRecorder {
 
   // Opens, configures, loads and attaches the programs. Throws Fatal naming the cause (not
   // root, BPF refused, no BTF, tracepoint missing) and the alternative (--audit-log).
+  // Each hook takes the first attach path of recorder_hooks() that the kernel offers and
+  // accepts; a hook left without one is named in setup().plan and costs only its kinds of fact.
   static std::unique_ptr<BpfRecorder> start(const BpfRecorderOptions& options, EventHandler handler);
   ~BpfRecorder();
+
+  const RecorderSetup& setup() const;
 
   // Follow this process (and, through fork, its future children). With await_exec, nothing
   // it does is recorded before its next exec (a child armorer forked for the command).

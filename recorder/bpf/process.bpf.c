@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Process lifecycle: which processes are followed (fork), what they run (exec: the subject of
+ * every later fact, and the exec fact itself) and when they end (exit). */
+#include "bpf/armorer.bpf.h"
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child) {
+  __u32 ptgid = BPF_CORE_READ(parent, tgid);
+  __u32 ctgid = BPF_CORE_READ(child, tgid);
+  if (ptgid == ctgid) return 0; /* a new thread, same process */
+  struct armorer_task *pt = bpf_map_lookup_elem(&tasks, &ptgid);
+  if (!pt) return 0;
+  struct armorer_task copy = *pt;
+  if (bpf_map_update_elem(&tasks, &ctgid, &copy, BPF_ANY)) {
+    stat_add(STAT_TASKS_FULL, 1);
+    return 0;
+  }
+  struct armorer_event *ev = new_event(EV_FORK, ctgid, copy.subject);
+  if (!ev) return 0;
+  ev->aux = ptgid;
+  send_event();
+  return 0;
+}
+
+/* The followed process tgid at its exec; in cgroup mode a member of the cgroup starts being
+ * followed here. */
+static __always_inline struct armorer_task *task_at_exec(__u32 tgid) {
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (t) return t;
+  if (target_mode != TARGET_CGROUP || bpf_get_current_cgroup_id() != target_cgroup) return NULL;
+  struct armorer_task fresh = {};
+  bpf_map_update_elem(&tasks, &tgid, &fresh, BPF_NOEXIST);
+  t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (!t) stat_add(STAT_TASKS_FULL, 1);
+  return t;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (tgid == self_tgid) return 0;
+  struct armorer_task *t = task_at_exec(tgid);
+  if (!t) return 0;
+  report_unreturned_call(tgid, NR_execve, NR_execveat); /* for the old program */
+  struct armorer_event *ev = new_event(EV_EXEC, tgid, 0);
+  if (!ev) return 0;
+  ev->aux = t->subject;
+  t->flags &= ~TASK_AWAIT_EXEC;
+  for (int i = 0; i < 8; i++) t->syscalls[i] = 0; /* a new program: report its calls anew */
+  struct file *file = BPF_CORE_READ(bprm, file);
+  if (resolve_path((__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.mnt)))
+    return 0;
+  __u64 subject = hash_event(0);
+  t->subject = subject;
+  ev->subject = subject;
+  ev->access = ACC_EXEC;
+  /* A script: bprm->file is now its interpreter; keep the name the script was run by. */
+  const char *filename = BPF_CORE_READ(bprm, filename);
+  if (BPF_CORE_READ(bprm, interp) != filename) {
+    long n = bpf_probe_read_kernel_str(&ev->data[ev->path_len & (ARMORER_PATH_MAX - 1)],
+                                       ARMORER_NAME_MAX, filename);
+    if (n > 1) {
+      ev->name_len = n - 1;
+      ev->flags |= EVF_SCRIPT;
+    }
+  }
+  send_event();
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task) {
+  __u32 tgid = BPF_CORE_READ(task, tgid);
+  struct armorer_task *t = bpf_map_lookup_elem(&tasks, &tgid);
+  if (!t) return 0;
+  report_unreturned_call(tgid, NR_exit, NR_exit_group); /* a thread ending through one */
+  /* Only the last thread of a process ends it (signal->live already counted down). */
+  if (BPF_CORE_READ(task, signal, live.counter) != 0) return 0;
+  __u64 subject = t->subject;
+  bpf_map_delete_elem(&tasks, &tgid);
+  struct armorer_event *ev = new_event(EV_EXIT, tgid, subject);
+  if (ev) {
+    ev->a = BPF_CORE_READ(task, exit_code);
+    send_event();
+  }
+  return 0;
+}
