@@ -50,6 +50,32 @@ void warn_about_runs(const std::vector<Run>& runs) {
   }
 }
 
+// What a run could not record (no hook on its kernel; audit logs hold no system calls) is
+// missing from every output that rests on it: said for each kind the format uses ("" = all).
+void warn_about_missing_kinds(const std::vector<Run>& runs, const std::string& format) {
+  auto used = [&](const std::string& kind) {
+    if (format.empty()) return true;
+    if (format == "seccomp") return kind == "syscall";
+    if (format == "apparmor") return kind != "syscall";
+    return kind == "capability";  // ecs, docker, kubernetes: the capability set
+  };
+  auto facts = [](const std::string& kind) -> std::string {
+    if (kind == "capability") return "capability checks";
+    if (kind == "syscall") return "system calls";
+    if (kind == "file") return "file accesses";
+    if (kind == "network") return "sockets";
+    return kind + " facts";
+  };
+  for (const auto& run : runs)
+    for (const auto& kind : run.missing_kinds) {
+      if (!used(kind)) continue;
+      const std::string why = run.source == "audit" ? "an audit log holds none"
+                                                    : "its kernel had no hook for them; see `armorer doctor`";
+      warn("run " + std::to_string(run.id) + " recorded no " + facts(kind) + " (" + why +
+           "): the output denies any the workload needs unless another run recorded them");
+    }
+}
+
 // Flags that only make sense with one format are refused elsewhere rather than ignored.
 void check_flags(const EmitArgs& args, const std::string& format) {
   auto usage = [](const std::string& what) { throw Fatal(what, kExitUsage); };
@@ -204,12 +230,7 @@ int emit(const EmitArgs& args) {
   apparmor.explain = args.explain;
   if (format == "apparmor" || args.all_formats) check_profile_text(rules, observations, written, apparmor);
   if (args.validate) validate_profile(rules, apparmor);
-  if (format == "seccomp" || args.all_formats) {
-    for (const auto& run : runs)
-      if (run.source == "audit")
-        warn("run " + std::to_string(run.id) + " came from an audit log, which records no system calls: "
-             "the seccomp profile lacks whatever that run did");
-  }
+  warn_about_missing_kinds(runs, args.all_formats ? "" : format);
 
   const EmitInput input{rules, observations};
   if (args.all_formats) {

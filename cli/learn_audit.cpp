@@ -32,6 +32,9 @@ int learn_from_audit_log(const LearnArgs& args) {
   run.label = args.label;
   run.started_ms = unix_time_ms();
   run.status = "running";
+  // AppArmor logs what it mediates: files, execs, capabilities, sockets; never system calls.
+  run.recorded_with = "exec=audit file=audit network=audit capability=audit";
+  run.missing_kinds = {"syscall"};
   run.id = store.begin_run(run);
 
   AuditIngestOptions options;

@@ -63,7 +63,23 @@ void print_summary(const LearnArgs& args, const Run& run, const LearnResult& res
         {"duration_ms", result.ended_ms - result.started_ms},
     };
     summary["exit_status"] = result.exit_status ? nlohmann::json(*result.exit_status) : nlohmann::json();
+    nlohmann::json recorded_with = nlohmann::json::object();
+    for (const HookChoice& choice : result.setup.plan.choices())
+      for (const std::string& kind : choice.hook->kinds) recorded_with[kind] = attach_path_name(choice.path());
+    summary["recorded_with"] = recorded_with;
+    summary["not_recorded"] = run.missing_kinds;
     std::printf("%s\n", summary.dump().c_str());
+  }
+  // A gap is said even with --quiet: a profile learned from this run would deny what the run
+  // could not see.
+  for (const HookChoice& choice : result.setup.plan.choices()) {
+    if (choice.path() != AttachPath::none || choice.hook->kinds.empty()) continue;
+    std::string why;
+    for (const std::string& rejected : choice.rejected) why += (why.empty() ? "" : "; ") + rejected;
+    std::fprintf(stderr,
+                 "armorer: WARNING: %s were NOT recorded: this kernel offers no %s hook (%s); a "
+                 "profile learned from this run alone denies all of them. `armorer doctor` tells more\n",
+                 choice.hook->gives.c_str(), choice.hook->name.c_str(), why.c_str());
   }
   if (args.quiet) return;
   std::string caps;
@@ -145,6 +161,8 @@ int learn(const LearnArgs& args) {
   }
   run.started_ms = result.started_ms;
   run.ended_ms = result.ended_ms;
+  run.recorded_with = result.setup.plan.describe();
+  run.missing_kinds = result.setup.plan.missing_kinds();
   run.status = result.interrupted ? "interrupted" : "complete";
   run.events = result.kernel.events;
   run.lost_events = result.kernel.lost;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <tuple>
 
@@ -83,6 +84,10 @@ struct Run {
   uint64_t events = 0;      // events delivered to user space
   uint64_t lost_events = 0; // events the kernel could not deliver
   std::optional<int> exit_status;
+  // How the run was recorded: "exec=tp_btf file=tp_btf ... capability=fexit" ("" if unknown),
+  // and the observation kinds nothing recorded ("capability"), sorted.
+  std::string recorded_with;
+  std::vector<std::string> missing_kinds;
 };
 
 }  // namespace armorer

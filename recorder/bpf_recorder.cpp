@@ -208,6 +208,7 @@ struct BpfRecorder::Impl {
 };
 
 void BpfRecorder::check_environment() {
+  AttachPlan::disabled_from_environment();  // a typo there fails before anything is written
   if (geteuid() != 0)
     throw Fatal(std::string("recording with eBPF needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)") +
                 kAlternative);

@@ -172,6 +172,7 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
       pace();
     }
   });
+  result.setup = recorder->setup();
   for (pid_t pid : seed_pids) recorder->follow(pid);
   if (target.kind == LearnTarget::Kind::pid) recorder->wake_on_exit(target.pid);
 

@@ -41,6 +41,7 @@ struct LearnResult {
   std::optional<int> exit_status;  // the command's, for Kind::command
   bool interrupted = false;        // stopped by a signal before the target ended
   BpfStats kernel;
+  RecorderSetup setup;  // how each kind of fact was recorded on this kernel
   DecoderCounters counters;
   int64_t started_ms = 0;
   int64_t ended_ms = 0;

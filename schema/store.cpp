@@ -22,6 +22,24 @@ namespace {
 int64_t to_db(uint64_t value) { return static_cast<int64_t>(value); }
 uint64_t from_db(int64_t value) { return static_cast<uint64_t>(value); }
 
+// runs.missing_kinds: observation kinds, comma-separated.
+std::string join_kinds(const std::vector<std::string>& kinds) {
+  std::string out;
+  for (const auto& kind : kinds) out += (out.empty() ? "" : ",") + kind;
+  return out;
+}
+
+std::vector<std::string> split_kinds(const std::string& text) {
+  std::vector<std::string> kinds;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.find(',', start), text.size());
+    if (end > start) kinds.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return kinds;
+}
+
 // The documented order of observations(): raw bytes of each column (BINARY collation), kind
 // by its name. The UNIQUE index on these columns serves it.
 constexpr const char* kObservationOrder =
@@ -326,13 +344,15 @@ void Store::finish_run(const Run& run) {
   sqlite::Statement update(
       impl_->conn,
       "UPDATE runs SET ended_ms = ?2, status = ?3, events = ?4, lost_events = ?5,"
-      " exit_status = ?6 WHERE id = ?1",
+      " exit_status = ?6, recorded_with = ?7, missing_kinds = ?8 WHERE id = ?1",
       "cannot finish the run");
   update.bind_int(1, run.id)
       .bind_int(2, run.ended_ms)
       .bind_text(3, run.status)
       .bind_int(4, to_db(run.events))
-      .bind_int(5, to_db(run.lost_events));
+      .bind_int(5, to_db(run.lost_events))
+      .bind_text(7, run.recorded_with)
+      .bind_text(8, join_kinds(run.missing_kinds));
   if (run.exit_status)
     update.bind_int(6, *run.exit_status);
   else
@@ -356,7 +376,8 @@ std::vector<Run> Store::runs(std::string_view profile) const {
   sqlite::Statement query(
       impl_->conn,
       "SELECT id, profile, source, target, label, kernel, started_ms, ended_ms, status, events,"
-      " lost_events, exit_status FROM runs WHERE profile = ?1 ORDER BY id",
+      " lost_events, exit_status, recorded_with, missing_kinds FROM runs WHERE profile = ?1"
+      " ORDER BY id",
       "cannot read runs");
   query.bind_text(1, profile);
   std::vector<Run> out;
@@ -374,6 +395,8 @@ std::vector<Run> Store::runs(std::string_view profile) const {
     run.events = from_db(query.column_int(9));
     run.lost_events = from_db(query.column_int(10));
     if (!query.column_is_null(11)) run.exit_status = static_cast<int>(query.column_int(11));
+    run.recorded_with = query.column_text(12);
+    run.missing_kinds = split_kinds(query.column_text(13));
     out.push_back(std::move(run));
   }
   return out;

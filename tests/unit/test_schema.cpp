@@ -177,6 +177,8 @@ TEST_CASE("runs record their lifecycle and are listed per profile in id order") 
   done.events = 50;
   done.lost_events = 3;
   done.exit_status = 7;
+  done.recorded_with = "exec=tp_btf file=tp_btf network=tp_btf syscall=tp_btf capability=none";
+  done.missing_kinds = {"capability", "network"};
   store.finish_run(done);
   Run cut = make_run("web", 2000);
   cut.id = second;
@@ -198,7 +200,11 @@ TEST_CASE("runs record their lifecycle and are listed per profile in id order") 
   CHECK(runs[0].events == 50);
   CHECK(runs[0].lost_events == 3);
   CHECK(runs[0].exit_status == std::optional<int>(7));
+  CHECK(runs[0].recorded_with == done.recorded_with);
+  CHECK(runs[0].missing_kinds == std::vector<std::string>{"capability", "network"});
   CHECK(runs[1].id == second);
+  CHECK(runs[1].recorded_with.empty());
+  CHECK(runs[1].missing_kinds.empty());
   CHECK(runs[1].status == "interrupted");
   CHECK_FALSE(runs[1].exit_status.has_value());
   const auto db_runs = store.runs("db");
