@@ -49,11 +49,23 @@ static __always_inline int walk_step(struct path_scratch *ps) {
   return 0;
 }
 
+/* Walks from ps->dentry towards the root, at most ARMORER_MAX_DEPTH steps; 1 when the walk
+ * ended (flags say how), 0 when the depth ran out. A global function on its own, so that the
+ * verifier enters the loop in one state and nothing but a return follows it. */
+__noinline int walk_to_root(void) {
+  __u32 zero = 0;
+  struct path_scratch *ps = bpf_map_lookup_elem(&scratch_path, &zero);
+  if (!ps) return 1;
+#pragma clang loop unroll(disable)
+  for (int i = 0; i < ARMORER_MAX_DEPTH; i++)
+    if (walk_step(ps)) return 1;
+  return 0;
+}
+
 __noinline int resolve_path(__u64 dentry, __u64 vfsmnt) {
   __u32 zero = 0;
   struct path_scratch *ps = bpf_map_lookup_elem(&scratch_path, &zero);
-  struct armorer_event *ev = bpf_map_lookup_elem(&scratch_event, &zero);
-  if (!ps || !ev || !dentry || !vfsmnt) return -1;
+  if (!ps || !dentry || !vfsmnt) return -1;
   struct task_struct *task = (struct task_struct *)bpf_get_current_task();
   ps->dentry = dentry;
   ps->vfsmnt = vfsmnt;
@@ -61,14 +73,9 @@ __noinline int resolve_path(__u64 dentry, __u64 vfsmnt) {
   ps->root_mnt = (__u64)BPF_CORE_READ(task, fs, root.mnt);
   ps->pos = ARMORER_PATH_MAX - 1;
   ps->flags = 0;
-  int done = 0;
-#pragma clang loop unroll(disable)
-  for (int i = 0; i < ARMORER_MAX_DEPTH; i++) {
-    if (walk_step(ps)) {
-      done = 1;
-      break;
-    }
-  }
+  int done = walk_to_root();
+  struct armorer_event *ev = bpf_map_lookup_elem(&scratch_event, &zero);
+  if (!ev) return -1;
   __u32 flags = ps->flags | (done ? 0 : EVF_TRUNCATED);
   __u32 pos = ps->pos & SLOT_MASK;
   __u32 len = (ARMORER_PATH_MAX - 1) - pos;
