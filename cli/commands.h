@@ -40,6 +40,10 @@ struct LearnArgs {
   bool json = false;
 };
 
+struct DoctorArgs {
+  bool json = false;
+};
+
 struct EmitArgs {
   std::string db;
   std::string profile;
@@ -95,6 +99,8 @@ struct CheckArgs {
 int learn(const LearnArgs& args);
 int learn_from_audit_log(const LearnArgs& args);
 int emit(const EmitArgs& args);
+// Says what this host offers a training run; 0 full, 1 with gaps (named), 2 cannot record.
+int doctor(const DoctorArgs& args);
 // Prints what changed between two profiles; 1 when access widened, 2 when an input is unusable.
 int diff(const DiffArgs& args);
 // Compiles each file with apparmor_parser; 1 when any is rejected or the parser is missing.

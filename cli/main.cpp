@@ -14,6 +14,7 @@ namespace {
 
 using armorer::cli::CheckArgs;
 using armorer::cli::DiffArgs;
+using armorer::cli::DoctorArgs;
 using armorer::cli::AnalysisArgs;
 using armorer::cli::EmitArgs;
 using armorer::cli::ExplainArgs;
@@ -65,6 +66,13 @@ void add_analysis(CLI::App* command, bool& no_abstractions, std::vector<std::str
       ->excludes(none);
   command->add_option("--exec-mode", exec_mode, "How executed programs run: ix (default), px, Px, cx, Cx, pix, cix")
       ->check(CLI::IsMember({"ix", "px", "Px", "cx", "Cx", "pix", "Pix", "cix", "Cix"}));
+}
+
+void add_doctor(CLI::App& app, DoctorArgs& args) {
+  auto* doctor = app.add_subcommand(
+      "doctor", "Check this host before a training run: BTF, BPF, each hook's attach path, AppArmor, auditd "
+                "(exit 0 all recorded, 1 with gaps, 2 cannot record)");
+  doctor->add_flag("--json", args.json, "Print the report as JSON on stdout");
 }
 
 void add_explain(CLI::App& app, ExplainArgs& args) {
@@ -159,6 +167,7 @@ int main(int argc, char** argv) {
   ValidateArgs validate_args;
   ExplainArgs explain_args;
   MergeArgs merge_args;
+  DoctorArgs doctor_args;
   bool has_separator = false;
   for (const auto& arg : args) has_separator |= (arg == "--");
   learn_args.command = split_command(args);
@@ -173,6 +182,7 @@ int main(int argc, char** argv) {
   add_validate(app, validate_args);
   add_explain(app, explain_args);
   add_merge(app, merge_args);
+  add_doctor(app, doctor_args);
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -228,6 +238,11 @@ int main(int argc, char** argv) {
       if (has_separator || !learn_args.command.empty())
         throw armorer::Fatal("explain and merge take no command after --", armorer::kExitUsage);
       return app.got_subcommand("explain") ? armorer::cli::explain(explain_args) : armorer::cli::merge(merge_args);
+    }
+    if (app.got_subcommand("doctor")) {
+      if (has_separator || !learn_args.command.empty())
+        throw armorer::Fatal("doctor takes no command after --", armorer::kExitUsage);
+      return armorer::cli::doctor(doctor_args);
     }
     if (app.got_subcommand("check")) {
       if (has_separator || !learn_args.command.empty())
