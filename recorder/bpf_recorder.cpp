@@ -221,10 +221,11 @@ namespace {
 
 // Opens the programs and sets what must be set before load: the target, the sizes, and which
 // programs the plan uses (the others are not loaded at all: a hook the kernel lacks must not
-// stop the rest). With stats_logs, each used program gets a statistics log to read its
-// verified-instruction count from on kernels that do not report it.
+// stop the rest); with `only`, just that one of them ("" for none: the maps alone). With
+// stats_logs, each loaded program gets a statistics log to read its verified-instruction count
+// from on kernels that do not report it.
 armorer_bpf* open_programs(const BpfRecorderOptions& options, const AttachPlan& plan,
-                           std::vector<std::vector<char>>* stats_logs) {
+                           std::vector<std::vector<char>>* stats_logs, const std::string* only = nullptr) {
   armorer_bpf* skel = armorer_bpf__open();
   if (!skel) fail("cannot open the BPF programs", errno);
   std::unique_ptr<armorer_bpf, SkeletonDeleter> guard(skel);
@@ -248,7 +249,7 @@ armorer_bpf* open_programs(const BpfRecorderOptions& options, const AttachPlan& 
   bpf_program* program;
   size_t index = 0;
   bpf_object__for_each_program(program, skel->obj) {
-    bool used = plan.uses(bpf_program__name(program));
+    bool used = plan.uses(bpf_program__name(program)) && (!only || *only == bpf_program__name(program));
     bpf_program__set_autoload(program, used);
     if (used && stats_logs) {
       stats_logs->resize(index + 1);
@@ -346,6 +347,43 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
 }
 
 const RecorderSetup& BpfRecorder::setup() const { return impl_->setup; }
+
+std::vector<ProgramLoadCost> BpfRecorder::measure_program_loads(const AttachPlan& plan) {
+  libbpf_set_print(keep_libbpf_message);
+  check_environment();
+  BpfRecorderOptions options;
+  options.ring_buffer_bytes = 1u << 20;  // the maps' sizes do not change what is verified
+  options.max_processes = 1024;
+  options.dedup_entries = 4096;
+  std::vector<ProgramLoadCost> costs;
+  // First the maps alone, with no program: what every load pays for BTF and maps (the row with
+  // an empty program name).
+  const std::string none;
+  std::vector<std::pair<const HookChoice*, const std::string*>> loads = {{nullptr, &none}};
+  for (const HookChoice& choice : plan.choices())
+    if (choice.program()) loads.emplace_back(&choice, choice.program());
+  for (const auto& [choice, program] : loads) {
+    g_libbpf_messages.clear();
+    std::vector<std::vector<char>> stats_logs;
+    timespec started{};
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    std::unique_ptr<armorer_bpf, SkeletonDeleter> skel(
+        open_programs(options, plan, &stats_logs, program));
+    int err = armorer_bpf__load(skel.get());
+    ProgramLoadCost cost{*program, choice ? choice->hook->name : "",
+                         choice ? std::string(attach_path_name(choice->path())) : "", 0,
+                         seconds_since(started), err == 0, err ? refused_program().second : ""};
+    size_t index = 0;
+    bpf_program* loaded;
+    bpf_object__for_each_program(loaded, skel->obj) {
+      if (err == 0 && *program == bpf_program__name(loaded))
+        cost.verified_insns = verified_insns(loaded, index < stats_logs.size() ? stats_logs[index] : std::vector<char>());
+      ++index;
+    }
+    costs.push_back(std::move(cost));
+  }
+  return costs;
+}
 
 BpfRecorder::~BpfRecorder() = default;
 

@@ -38,6 +38,17 @@ struct ProgramLoad {
   uint64_t verified_insns = 0;  // the verifier's own count; 0 if the kernel did not tell
 };
 
+// What verifying one program cost the kernel (the global functions it calls included).
+struct ProgramLoadCost {
+  std::string program;
+  std::string hook;
+  std::string path;  // attach path: "tp_btf", "fexit", "kprobe"
+  uint64_t verified_insns = 0;
+  double load_seconds = 0;  // opening and loading this program alone
+  bool loaded = false;
+  std::string error;  // why the kernel refused it
+};
+
 // How the recorder was set up on this kernel: the attach path of each hook (with the reasons
 // others were passed over), the programs loaded, and what loading cost.
 struct RecorderSetup {
@@ -71,6 +82,11 @@ class BpfRecorder {
   ~BpfRecorder();
 
   const RecorderSetup& setup() const;
+
+  // Loads each program `plan` uses on its own and measures its verification: the bench's
+  // per-program table. The first entry, with an empty program name, is the maps and BTF alone,
+  // which every load pays for. Nothing is attached.
+  static std::vector<ProgramLoadCost> measure_program_loads(const AttachPlan& plan);
 
   // Follow this process (and, through fork, its future children). With await_exec, nothing
   // it does is recorded before its next exec (a child armorer forked for the command).
