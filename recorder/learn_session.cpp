@@ -177,6 +177,9 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   if (target.kind == LearnTarget::Kind::pid) recorder->wake_on_exit(target.pid);
 
   StopSignals signals;
+  // A container's runtime init is in its cgroup before `runc start`: seen now, its end is the
+  // container's even when the whole container runs before the first liveness check.
+  bool saw_cgroup_member = !cgroup_procs.empty() && cgroup_has_processes(cgroup_procs);
   if (!options.ready_file.empty()) {
     std::ofstream ready(options.ready_file);
     ready << getpid() << "\n";
@@ -191,7 +194,6 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   StatusLine status(options.live_status);
   last_flush = clock_ms(CLOCK_MONOTONIC);
   const int64_t start = last_flush;
-  bool saw_cgroup_member = false;
 
   auto target_alive = [&] {
     if (child) {
@@ -200,7 +202,8 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
     }
     if (target.kind == LearnTarget::Kind::pid) return recorder->has_tasks();
     bool members = cgroup_has_processes(cgroup_procs);
-    saw_cgroup_member |= members;
+    // A member that came and went between two checks was still seen: its events arrived.
+    saw_cgroup_member |= members || decoder.counters().processes > 0;
     return members || !saw_cgroup_member;
   };
   // Asking whether the target lives walks every bucket of the in-kernel task map (or reads

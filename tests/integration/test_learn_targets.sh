@@ -23,6 +23,8 @@ wait_for_file "$TEST_TMP/ready.box"
 runc start "$id"
 wait "$learner"
 check "container learn ends by itself when the container exits" test $? -eq 0
+check "... when it exits, not at --duration (30 s)" \
+  test "$(sql "$db" "SELECT ended_ms - started_ms FROM runs WHERE profile='box'")" -lt 15000
 check "entrypoint exec is recorded container-relative" has_obs "$db" box exec /bin/busybox $ACC_EXEC
 check "container read of /etc/passwd is container-relative" has_obs "$db" box file /etc/passwd $ACC_READ
 check "container read of /data/input.txt" has_obs "$db" box file /data/input.txt $ACC_READ
@@ -48,6 +50,8 @@ sh -c "echo \$\$ > $cg/cgroup.procs; exec cat $TEST_TMP/inside.txt" > /dev/null
 cat "$TEST_TMP/outside.txt" > /dev/null
 wait "$learner"
 check "cgroup learn ends when the cgroup's processes are gone" test $? -eq 0
+check "... when they are gone, not at --duration (20 s)" \
+  test "$(sql "$db" "SELECT ended_ms - started_ms FROM runs WHERE profile='cg'")" -lt 10000
 check "the cgroup member's read is recorded" has_obs "$db" cg file "$TEST_TMP/inside.txt" $ACC_READ
 check "the same read outside the cgroup is not" \
   test "$(sql "$db" "SELECT count(*) FROM observations WHERE object='$TEST_TMP/outside.txt'")" -eq 0
