@@ -36,12 +36,25 @@ static __always_inline void send_capability(__u32 tgid, __u64 subject, int cap, 
   send_unique((__u64)cap);
 }
 
+/* AppArmor asks the label of the credentials checked, not the task's. Code that acts for
+ * someone else under override_creds() checks that one's credentials: overlayfs (and backing
+ * files) check the mounter's on every first lookup of a file (CAP_SYS_ADMIN for its trusted.*
+ * xattrs: every container on overlay storage would otherwise "need" sys_admin). Only access()
+ * overrides with a copy of the task's own credentials, whose checks are the task's. */
+static __always_inline int checks_another_label(const struct cred *cred) {
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  if (cred == BPF_CORE_READ(task, real_cred) || cred != BPF_CORE_READ(task, cred)) return 0;
+  struct pt_regs *regs = current_syscall_regs();
+  long nr = regs ? BPF_CORE_READ(regs, orig_ax) : -1;
+  return nr != NR_access && nr != NR_faccessat && nr != NR_faccessat2;
+}
+
 /* fexit and kprobe: cap_capable(cred, target_ns, cap, opts). */
-static __always_inline int on_cap_capable(int cap, unsigned int opts, int ret) {
+static __always_inline int on_cap_capable(const struct cred *cred, int cap, unsigned int opts, int ret) {
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   struct armorer_task *t = traced_task(tgid);
   if (!t) return 0;
-  if (opts & CAP_OPT_NOAUDIT_BIT) {
+  if ((opts & CAP_OPT_NOAUDIT_BIT) || checks_another_label(cred)) {
     stat_add(STAT_CAP_NOISE, 1);
     return 0;
   }
@@ -53,13 +66,13 @@ static __always_inline int on_cap_capable(int cap, unsigned int opts, int ret) {
 SEC("fexit/cap_capable")
 int BPF_PROG(on_capable_fexit, const struct cred *cred, struct user_namespace *target_ns, int cap,
              unsigned int opts, int ret) {
-  return on_cap_capable(cap, opts, ret);
+  return on_cap_capable(cred, cap, opts, ret);
 }
 
 SEC("kprobe/cap_capable")
 int BPF_KPROBE(on_capable_kprobe, const struct cred *cred, struct user_namespace *target_ns, int cap,
                unsigned int opts) {
-  return on_cap_capable(cap, opts, 0);
+  return on_cap_capable(cred, cap, opts, 0);
 }
 
 /* ---- the tracepoint: judged from the kernel stack -------------------------------------- */
@@ -147,6 +160,10 @@ int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *target_
    * else is looked up. */
   int vmem = (cap_lsm_lo && cap == CAP_SYS_ADMIN_VALUE ? vmem_class() : VMEM_NONE) & (VMEM_CLASSES - 1);
   if (vmem != VMEM_NONE && vmem_probe_class[vmem]) {
+    stat_add(STAT_CAP_NOISE, 1);
+    return 0;
+  }
+  if (checks_another_label(cred)) {
     stat_add(STAT_CAP_NOISE, 1);
     return 0;
   }

@@ -5,6 +5,7 @@
 #define ARMORER_SYSCALLS_X86_64_H
 #define NR_write 1
 #define NR_open 2
+#define NR_access 21
 #define NR_mmap 9
 #define NR_mprotect 10
 #define NR_brk 12
@@ -55,4 +56,6 @@
 #define NR_pwritev2 328
 #define NR_openat2 437
 #define NR_fchmodat2 452
+#define NR_faccessat 269
+#define NR_faccessat2 439
 #endif
