@@ -31,7 +31,8 @@ const std::vector<Hook>& recorder_hooks() {
       {"sched_process_fork", "new processes (who is followed)", {}, true,
        {{AttachPath::tp_btf, "on_fork"}}},
       {"sched_process_exec", "program executions", {"exec"}, true,
-       {{AttachPath::tp_btf, "on_exec"}}},
+       {{AttachPath::tp_btf, "on_exec", "find_vma"},
+        {AttachPath::tp_btf, "on_exec_vma_list"}}},
       {"sched_process_exit", "process exits", {}, true,
        {{AttachPath::tp_btf, "on_exit"}}},
       {"sys_exit", "file accesses, sockets and system calls", {"file", "network", "syscall"}, false,
@@ -59,6 +60,18 @@ bool RunningKernel::has_btf_function(const std::string& name) const {
   return btf_ && btf__find_by_name_kind(btf_, name.c_str(), BTF_KIND_FUNC) >= 0;
 }
 
+bool RunningKernel::has_helper(const std::string& name) const {
+  if (!btf_) return false;
+  int id = btf__find_by_name_kind(btf_, "bpf_func_id", BTF_KIND_ENUM);
+  if (id < 0) return false;
+  const btf_type* type = btf__type_by_id(btf_, id);
+  const struct btf_enum* values = btf_enum(type);
+  const std::string wanted = "BPF_FUNC_" + name;
+  for (int i = 0; i < btf_vlen(type); ++i)
+    if (wanted == btf__name_by_offset(btf_, values[i].name_off)) return true;
+  return false;
+}
+
 bool RunningKernel::has_kprobes() const {
   // libbpf attaches kprobes through the perf PMU (CONFIG_KPROBE_EVENTS).
   return access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
@@ -76,6 +89,8 @@ namespace {
 
 // Why the kernel cannot offer this candidate, or "" when it seems to.
 std::string unavailable(const KernelOffer& kernel, const Hook& hook, const HookCandidate& candidate) {
+  if (!candidate.helper.empty() && !kernel.has_helper(candidate.helper))
+    return "the kernel has no bpf_" + candidate.helper + "()";
   switch (candidate.path) {
     case AttachPath::tp_btf:
       return kernel.has_btf_tracepoint(hook.name) ? "" : "the kernel has no " + hook.name + " tracepoint";
@@ -88,14 +103,22 @@ std::string unavailable(const KernelOffer& kernel, const Hook& hook, const HookC
   return "not an attach path";
 }
 
+// "fexit", or "tp_btf (on_exec)" where the hook has two candidates on one path.
+std::string candidate_name(const Hook& hook, size_t index) {
+  const HookCandidate& candidate = hook.candidates[index];
+  std::string name(attach_path_name(candidate.path));
+  for (size_t i = 0; i < hook.candidates.size(); ++i)
+    if (i != index && hook.candidates[i].path == candidate.path) return name + " (" + candidate.program + ")";
+  return name;
+}
+
 // Moves `choice` to the first candidate from `from` on without a known problem, noting why each
 // one passed over cannot be used.
 void settle(HookChoice& choice, size_t from) {
   for (choice.candidate = from; choice.candidate < choice.hook->candidates.size(); ++choice.candidate) {
     const std::string& problem = choice.problems[choice.candidate];
     if (problem.empty()) return;
-    choice.rejected.push_back(std::string(attach_path_name(choice.hook->candidates[choice.candidate].path)) +
-                              ": " + problem);
+    choice.rejected.push_back(candidate_name(*choice.hook, choice.candidate) + ": " + problem);
   }
 }
 

@@ -18,6 +18,7 @@ std::string_view attach_path_name(AttachPath path);
 struct HookCandidate {
   AttachPath path;
   std::string program;  // the BPF program's name (recorder/bpf/*.bpf.c)
+  std::string helper;   // a BPF helper it calls that not every kernel has ("find_vma"), or ""
 };
 
 struct Hook {
@@ -37,6 +38,7 @@ struct KernelOffer {
   virtual bool has_btf_tracepoint(const std::string& name) const = 0;  // tp_btf/NAME
   virtual bool has_btf_function(const std::string& name) const = 0;    // fexit/NAME
   virtual bool has_kprobes() const = 0;                                // kprobe/NAME
+  virtual bool has_helper(const std::string& name) const = 0;          // bpf_NAME()
 };
 
 // This host's kernel: /sys/kernel/btf/vmlinux and /sys/bus/event_source/devices/kprobe.
@@ -47,6 +49,7 @@ class RunningKernel : public KernelOffer {
   bool has_btf_tracepoint(const std::string& name) const override;
   bool has_btf_function(const std::string& name) const override;
   bool has_kprobes() const override;
+  bool has_helper(const std::string& name) const override;
 
  private:
   ::btf* btf_ = nullptr;

@@ -9,8 +9,6 @@
 #include "bpf/events.h"
 #include "core/kernel_names.h"
 #include "core/syscall_names.h"
-#include "recorder/elf_interpreter.h"
-#include "recorder/root_path.h"
 
 namespace armorer {
 
@@ -102,18 +100,8 @@ void EventDecoder::on_exec(const armorer_event& event, const std::string& path,
   } else {
     add({ObsKind::exec, parent, path, access::exec, base_flags});
   }
-  // The kernel maps the ELF interpreter (ld.so) without a system call we can see.
-  // Read once per executable (through the process's own root, so containers see theirs).
-  if (!interpreters_checked_.count(path)) {
-    std::string root = "/proc/" + std::to_string(event.pid) + "/root";
-    auto interp = elf_interpreter(root + path);
-    if (interp) interpreters_checked_.insert(path);
-    if (interp && !interp->empty() && (*interp)[0] == '/') {
-      // AppArmor mediates the file the link leads to (/lib64/ld-linux... is a symlink).
-      std::string resolved = resolve_in_root(root, *interp).value_or(join_and_normalise("/", *interp));
-      add({ObsKind::file, path, resolved, access::read | access::mmap_exec, 0});
-    }
-  }
+  // The ELF interpreter (ld.so) the kernel mapped for the program comes as a file event of its
+  // own (recorder/bpf/process.bpf.c).
 }
 
 void EventDecoder::handle(const armorer_event& event, size_t size) {

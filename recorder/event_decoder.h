@@ -56,7 +56,6 @@ class EventDecoder {
   int64_t boot_to_unix_ms_;
   int64_t now_ms_ = 0;
   std::unordered_map<uint64_t, std::string> subjects_;
-  std::set<std::string> interpreters_checked_;
   std::map<std::tuple<ObsKind, std::string, std::string, uint32_t, uint32_t>, Observation> pending_;
   DecoderCounters counters_;
 };

@@ -226,19 +226,21 @@ static __always_inline struct file *fd_file(int fd) {
   return f;
 }
 
-/* The saved user registers of the current task while it is inside a system call (orig_ax =
- * the call, the others its arguments), or NULL: ax holds -ENOSYS until the call returns, and
- * an interrupt or a fault leaves the user's ax and puts no call number in orig_ax.
- * bpf_task_pt_regs() (and bpf_get_current_task_btf()) exist from 5.15 on; before it the registers sit at the top of the
+/* The saved user registers of the current task. bpf_task_pt_regs() (and
+ * bpf_get_current_task_btf()) exist from 5.15 on; before it the registers sit at the top of the
  * task's kernel stack (x86_64: 16 KiB, no padding on those kernels). */
+static __always_inline struct pt_regs *current_user_regs(void) {
+  if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+    return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  return (struct pt_regs *)((__u64)BPF_CORE_READ(task, stack) + 16384) - 1;
+}
+
+/* The same while the task is inside a system call (orig_ax = the call, the others its
+ * arguments), or NULL: ax holds -ENOSYS until the call returns, and an interrupt or a fault
+ * leaves the user's ax and puts no call number in orig_ax. */
 static __always_inline struct pt_regs *current_syscall_regs(void) {
-  struct pt_regs *regs;
-  if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
-    regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-  } else {
-    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-    regs = (struct pt_regs *)((__u64)BPF_CORE_READ(task, stack) + 16384) - 1;
-  }
+  struct pt_regs *regs = current_user_regs();
   if (!regs) return NULL;
   if (BPF_CORE_READ(regs, ax) != (unsigned long)-ENOSYS_VALUE) return NULL;
   return regs;

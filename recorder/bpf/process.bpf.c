@@ -35,8 +35,63 @@ static __always_inline struct armorer_task *task_at_exec(__u32 tgid) {
   return t;
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
+/* ---- the ELF interpreter ---------------------------------------------------------------
+ * The kernel opens and maps a dynamic program's interpreter (ld.so) itself, with no system call
+ * to see, and AppArmor checks it (r, m). At sched_process_exec the new program's entry point is
+ * already set, and for a dynamic program it lies in the interpreter: the file mapped there is
+ * the interpreter. Found with bpf_find_vma() (5.17+), or on older kernels by walking the
+ * mm's VMA list (gone since the maple tree, 6.1). Two programs, one per way, so that neither
+ * holds code its kernel refuses to load (5.10 rejects the callback reference of find_vma). */
+
+struct mm_struct___list {
+  struct vm_area_struct *mmap;
+} __attribute__((preserve_access_index));
+
+struct vm_area_struct___list {
+  struct vm_area_struct *vm_next;
+} __attribute__((preserve_access_index));
+
+struct vma_found {
+  __u64 file;
+};
+
+static long take_vma_file(struct task_struct *task, struct vm_area_struct *vma, struct vma_found *found) {
+  found->file = (__u64)BPF_CORE_READ(vma, vm_file); /* a plain value: global functions take no pointers */
+  return 0;
+}
+
+static __always_inline struct file *file_at_entry(int find_vma) {
+  struct pt_regs *regs = current_user_regs();
+  if (!regs) return NULL;
+  __u64 entry = BPF_CORE_READ(regs, ip);
+  if (find_vma) {
+    struct vma_found found = {};
+    bpf_find_vma(bpf_get_current_task_btf(), entry, take_vma_file, &found, 0);
+    return (struct file *)found.file;
+  }
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  struct mm_struct___list *mm = (struct mm_struct___list *)BPF_CORE_READ(task, mm);
+  struct vm_area_struct *vma = BPF_CORE_READ(mm, mmap);
+  for (int i = 0; i < 32 && vma; i++) { /* a new program has a dozen mappings */
+    if (BPF_CORE_READ(vma, vm_start) <= entry && entry < BPF_CORE_READ(vma, vm_end))
+      return BPF_CORE_READ(vma, vm_file);
+    vma = BPF_CORE_READ((struct vm_area_struct___list *)vma, vm_next);
+  }
+  return NULL;
+}
+
+/* Sends the interpreter as a file the new program read and mapped. */
+__noinline int record_interpreter(__u32 tgid, __u64 subject, __u64 interpreter) {
+  struct file *f = (struct file *)interpreter;
+  struct armorer_event *ev = new_event(EV_FILE, tgid, subject);
+  if (!ev || !f) return 0;
+  ev->access = ACC_READ | ACC_MMAP_EXEC;
+  if (resolve_path((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt))) return 0;
+  send_unique(hash_event(0));
+  return 0;
+}
+
+static __always_inline int on_exec_common(struct linux_binprm *bprm, int find_vma) {
   __u32 tgid = bpf_get_current_pid_tgid() >> 32;
   if (tgid == self_tgid) return 0;
   struct armorer_task *t = task_at_exec(tgid);
@@ -65,7 +120,19 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
     }
   }
   send_event();
+  struct file *interpreter = file_at_entry(find_vma);
+  if (interpreter && interpreter != file) record_interpreter(tgid, subject, (__u64)interpreter);
   return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
+  return on_exec_common(bprm, 1);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec_vma_list, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
+  return on_exec_common(bprm, 0);
 }
 
 SEC("tp_btf/sched_process_exit")

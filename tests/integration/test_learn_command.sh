@@ -43,6 +43,10 @@ check "hard link" has_obs "$db" itest file "$work/hard.txt" $ACC_LINK
 check "unlink" has_obs "$db" itest file "$work/hard.txt" $ACC_REMOVE
 check "child exec recorded with its resolved path" has_obs "$db" itest exec /usr/bin/cat $ACC_EXEC
 check "the child's own reads are recorded" has_obs "$db" itest file "$work/target.txt" $ACC_READ
+# The kernel maps ld.so itself, with no system call; cat has exited long before its events are read.
+ldso=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+check "the ELF interpreter the kernel mapped for the short-lived child is recorded (r + m)" \
+  test "$(sql "$db" "SELECT count(*) FROM observations WHERE profile='itest' AND subject='/usr/bin/cat' AND object='$ldso' AND access=$((ACC_READ | ACC_MMAP_EXEC))")" -eq 1
 check "raw socket attempt records net_raw" has_obs "$db" itest capability net_raw
 check "raw socket attempt records the socket" has_obs "$db" itest network "inet raw 1"
 check "tcp socket recorded without SOCK_CLOEXEC bits" has_obs "$db" itest network "inet stream 0"

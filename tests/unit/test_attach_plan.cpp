@@ -21,9 +21,11 @@ struct FakeKernel : KernelOffer {
   std::set<std::string> tracepoints{"sched_process_fork", "sched_process_exec", "sched_process_exit", "sys_exit"};
   std::set<std::string> functions{"cap_capable"};
   bool kprobes = true;
+  bool find_vma = true;
   bool has_btf_tracepoint(const std::string& name) const override { return tracepoints.count(name) > 0; }
   bool has_btf_function(const std::string& name) const override { return functions.count(name) > 0; }
   bool has_kprobes() const override { return kprobes; }
+  bool has_helper(const std::string& name) const override { return name == "find_vma" && find_vma; }
 };
 
 const HookChoice& choice_of(const AttachPlan& plan, const std::string& hook) {
@@ -102,7 +104,8 @@ TEST_CASE("without exec, fork or exit no process can be followed") {
   AttachPlan plan = AttachPlan::choose(kernel, {});
   CHECK_FALSE(plan.can_follow_processes());
   CHECK(choice_of(plan, "sched_process_exec").rejected ==
-        std::vector<std::string>{"tp_btf: the kernel has no sched_process_exec tracepoint"});
+        std::vector<std::string>{"tp_btf (on_exec): the kernel has no sched_process_exec tracepoint",
+                                 "tp_btf (on_exec_vma_list): the kernel has no sched_process_exec tracepoint"});
 }
 
 TEST_CASE("ARMORER_DISABLE_HOOKS turns off a hook or one of its paths, and refuses typos") {
@@ -128,4 +131,20 @@ TEST_CASE("ARMORER_DISABLE_HOOKS turns off a hook or one of its paths, and refus
     DisabledHooks env("capable");
     CHECK_THROWS_AS(AttachPlan::disabled_from_environment(), Fatal);
   }
+}
+
+TEST_CASE("before bpf_find_vma (5.17) exec is taken by the program that walks the VMA list") {
+  FakeKernel kernel;
+  kernel.find_vma = false;
+  AttachPlan plan = AttachPlan::choose(kernel, {});
+  const HookChoice& exec = choice_of(plan, "sched_process_exec");
+  CHECK(exec.path() == AttachPath::tp_btf);
+  CHECK(*exec.program() == "on_exec_vma_list");
+  CHECK(exec.rejected == std::vector<std::string>{"tp_btf (on_exec): the kernel has no bpf_find_vma()"});
+  CHECK(plan.uses("on_exec_vma_list"));
+  CHECK_FALSE(plan.uses("on_exec"));
+  CHECK(plan.describe() == "exec=tp_btf file=tp_btf network=tp_btf syscall=tp_btf capability=fexit");
+
+  kernel.find_vma = true;
+  CHECK(*choice_of(AttachPlan::choose(kernel, {}), "sched_process_exec").program() == "on_exec");
 }
