@@ -80,14 +80,38 @@ static __always_inline struct file *file_at_entry(int find_vma) {
   return NULL;
 }
 
+/* A file mapped from overlayfs (container storage) is, from 6.8 on, a "backing file" of the
+ * layer below: its f_path is the layer's real path, which the walk finds disconnected from the
+ * task's root, and the path the task used is kept beside it (backing_file.user_path), which is
+ * what /proc/PID/maps shows and AppArmor checked at open. FMODE_BACKING moved from bit 25 to
+ * bit 24 in 6.13; either is only trusted for a path that came out disconnected, on a kernel
+ * whose backing_file has user_path. */
+struct backing_file___user {
+  struct file file;
+  struct path user_path;
+} __attribute__((preserve_access_index));
+
+#define FMODE_BACKING_BITS ((1u << 24) | (1u << 25))
+
+static __always_inline int resolve_file(struct file *f, __u32 tgid, __u64 subject) {
+  struct armorer_event *ev = new_event(EV_FILE, tgid, subject);
+  if (!ev) return -1;
+  ev->access = ACC_READ | ACC_MMAP_EXEC;
+  if (resolve_path((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt))) return -1;
+  if (!(ev->flags & EVF_DISCONNECTED) || !bpf_core_field_exists(struct backing_file___user, user_path) ||
+      !(BPF_CORE_READ(f, f_mode) & FMODE_BACKING_BITS))
+    return 0;
+  struct backing_file___user *backing = (struct backing_file___user *)f;
+  ev = new_event(EV_FILE, tgid, subject);
+  if (!ev) return -1;
+  ev->access = ACC_READ | ACC_MMAP_EXEC;
+  return resolve_path((__u64)BPF_CORE_READ(backing, user_path.dentry), (__u64)BPF_CORE_READ(backing, user_path.mnt));
+}
+
 /* Sends the interpreter as a file the new program read and mapped. */
 __noinline int record_interpreter(__u32 tgid, __u64 subject, __u64 interpreter) {
   struct file *f = (struct file *)interpreter;
-  struct armorer_event *ev = new_event(EV_FILE, tgid, subject);
-  if (!ev || !f) return 0;
-  ev->access = ACC_READ | ACC_MMAP_EXEC;
-  if (resolve_path((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt))) return 0;
-  send_unique(hash_event(0));
+  if (f && resolve_file(f, tgid, subject) == 0) send_unique(hash_event(0));
   return 0;
 }
 
