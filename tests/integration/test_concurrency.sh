@@ -37,11 +37,12 @@ check "b2.txt is linked to run B only" test "$(linked_runs b2)" = B
 check "the database passes SQLite's integrity check" test "$(sql "$db" "PRAGMA integrity_check")" = ok
 
 # 2. emit over and over while a recorder writes (batches land during the run) and an
-# audit-log learn of another profile writes too.
+# audit-log learn of another profile writes too. The workload reads its next file only after
+# the next emit, so that however slow the machine, emits and writes interleave.
 for i in $(seq 200); do cat "$SOURCE_DIR/samples/audit/auditd_complain.log"; done > "$TEST_TMP/big.log"
 "$ARMORER" learn --db "$db" --profile shared --label C --quiet --ready-file "$TEST_TMP/ready.C" -- \
-  "$WORKLOAD" read "$TEST_TMP/c1.txt" -- sleep 1 -- read "$TEST_TMP/c2.txt" -- sleep 1 \
-  -- read "$TEST_TMP/c3.txt" -- sleep 1 &
+  "$WORKLOAD" read "$TEST_TMP/c1.txt" -- await "$TEST_TMP/go.1" -- read "$TEST_TMP/c2.txt" \
+  -- await "$TEST_TMP/go.2" -- read "$TEST_TMP/c3.txt" -- await "$TEST_TMP/go.3" &
 pid_c=$!
 "$ARMORER" learn --db "$db" --profile webapp --label audit --quiet --audit-log "$TEST_TMP/big.log" &
 pid_audit=$!
@@ -55,6 +56,7 @@ while kill -0 "$pid_c" 2>/dev/null; do
     emit_failures=$((emit_failures + 1))
     cat "$TEST_TMP/emit.$emits.err"
   fi
+  touch "$TEST_TMP/go.$emits"
 done
 status_c=0 status_audit=0
 wait "$pid_c" || status_c=$?
