@@ -24,8 +24,9 @@ std::string_view attach_path_name(AttachPath path) {
 }
 
 // The BTF tracepoints below exist on every kernel with BTF and a BPF ring buffer (5.8+). The
-// cap_capable tracepoint is young (6.14); before it, cap_capable() itself is hooked, by fexit
-// where the kernel has BPF trampolines (most distribution kernels) or by a kprobe.
+// cap_capable tracepoint is young (not in 6.12, in 6.18); without it, cap_capable() itself is
+// hooked, by fexit where the kernel has BPF trampolines (most distribution kernels) or by a
+// kprobe.
 const std::vector<Hook>& recorder_hooks() {
   static const std::vector<Hook> hooks = {
       {"sched_process_fork", "new processes (who is followed)", {}, true,

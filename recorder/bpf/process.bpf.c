@@ -84,8 +84,8 @@ static __always_inline struct file *file_at_entry(int find_vma) {
  * layer below: its f_path is the layer's real path, which the walk finds disconnected from the
  * task's root, and the path the task used is kept beside it (backing_file.user_path), which is
  * what /proc/PID/maps shows and AppArmor checked at open. FMODE_BACKING moved from bit 25 to
- * bit 24 in 6.13; either is only trusted for a path that came out disconnected, on a kernel
- * whose backing_file has user_path. */
+ * bit 24 in later kernels; either is only trusted for a path that came out disconnected, on a
+ * kernel whose backing_file has user_path. */
 struct backing_file___user {
   struct file file;
   struct path user_path;

@@ -42,7 +42,7 @@ struct DisabledHooks {  // sets ARMORER_DISABLE_HOOKS for one test
 
 }  // namespace
 
-TEST_CASE("capability checks come from the tracepoint where the kernel has it (6.14+)") {
+TEST_CASE("capability checks come from the tracepoint where the kernel has it (6.18, 7.2)") {
   FakeKernel kernel;
   kernel.tracepoints.insert("cap_capable");
   AttachPlan plan = AttachPlan::choose(kernel, {});
