@@ -6,9 +6,11 @@
 #   loss      a burst of unique events with a 1 MiB and the default ring buffer: the reported
 #             loss must equal what is missing from the recording
 #   scale     `armorer emit` on synthetic recordings of 10k, 100k and 1M observations
+#   kernels   each BPF program's verified instructions and load time on every kernel of the
+#             test matrix (bench/kernel_table.sh; boots the VMs)
 #
 # Environment (defaults in brackets):
-#   BENCH_PARTS          parts to run ["overhead loss scale"]
+#   BENCH_PARTS          parts to run ["overhead loss scale kernels"]
 #   BENCH_REPS           repetitions of untraced and armorer runs [5]
 #   BENCH_STRACE_REPS    repetitions of strace runs, the first ones of the interleaving [2]
 #   BENCH_STRACE_TIMEOUT seconds before a strace run is stopped and shown as "> N" [20]
@@ -20,7 +22,7 @@ set -euo pipefail
 
 SOURCE_DIR=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 BUILD_DIR=$(readlink -f "${1:-$SOURCE_DIR/build}")
-PARTS=${BENCH_PARTS:-overhead loss scale}
+PARTS=${BENCH_PARTS:-overhead loss scale kernels}
 REPS=${BENCH_REPS:-5}
 STRACE_REPS=${BENCH_STRACE_REPS:-2}
 STRACE_TIMEOUT=${BENCH_STRACE_TIMEOUT:-20}
@@ -189,10 +191,15 @@ machine() {
 START=$(date +%s)
 MACHINE=$(machine)
 STRESS_UNTRACED=-
+kernels() {
+  log "kernels: each program's verification on every kernel of the test matrix"
+  bash "$SOURCE_DIR/bench/kernel_table.sh" "$BUILD_DIR" > "$WORK/kernels.md"
+}
+
 for part in $PARTS; do
   case $part in
-    overhead|loss|scale) "$part" ;;
-    *) die "unknown part '$part' (overhead, loss, scale)" ;;
+    overhead|loss|scale|kernels) "$part" ;;
+    *) die "unknown part '$part' (overhead, loss, scale, kernels)" ;;
   esac
 done
 
@@ -200,3 +207,4 @@ echo
 echo "$MACHINE"
 echo "bench took $(($(date +%s) - START)) s; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/python3 "$SOURCE_DIR/bench/report.py" "$WORK" "$STRESS_FILES" "$STRESS_UNTRACED"
+[[ ! -s $WORK/kernels.md ]] || cat "$WORK/kernels.md"
