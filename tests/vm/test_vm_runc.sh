@@ -5,6 +5,7 @@ set -euo pipefail
 
 name=${1:?usage: test_vm_runc.sh KERNEL}
 vm=$(dirname "$(readlink -f "$0")")/vm.sh
+cd / # the guest runs commands in the caller's directory, which may be under /tmp (the guest's own)
 passed=0 failed=0
 check() { # check DESCRIPTION COMMAND...
   local what=$1

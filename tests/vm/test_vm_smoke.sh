@@ -5,6 +5,7 @@ set -euo pipefail
 
 name=${1:?usage: test_vm_smoke.sh KERNEL (one of: $(tests/vm/vm.sh kernels 2>/dev/null | paste -sd' '))}
 vm=$(dirname "$(readlink -f "$0")")/vm.sh
+cd / # the guest runs commands in the caller's directory, which may be under /tmp (the guest's own)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
