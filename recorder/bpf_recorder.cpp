@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,80 +21,12 @@
 #include "bpf/events.h"
 #include "core/error.h"
 #include "recorder/kernel_symbols.h"
+#include "recorder/libbpf_log.h"
 #include "recorder/process_tree.h"
 
 namespace armorer {
 
 namespace {
-
-// libbpf's own messages are kept, not printed: on failure they name the program that failed
-// and why. Only those of the current load attempt are kept.
-std::vector<std::string> g_libbpf_messages;
-
-// ARMORER_BPF_LOG=1 passes libbpf's whole log, verifier output included, to stderr: what a bug
-// report about a refused program needs. Kept messages are split into lines (a verifier log
-// comes as one message).
-int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_list args) {
-  static const bool pass_through = std::getenv("ARMORER_BPF_LOG") != nullptr;
-  if (pass_through) {
-    va_list copy;
-    va_copy(copy, args);
-    std::vfprintf(stderr, format, copy);
-    va_end(copy);
-  }
-  if (level == LIBBPF_DEBUG) return 0;
-  va_list measure;
-  va_copy(measure, args);
-  int n = vsnprintf(nullptr, 0, format, measure);
-  va_end(measure);
-  if (n <= 0) return 0;
-  std::string text(static_cast<size_t>(n) + 1, '\0');
-  vsnprintf(text.data(), text.size(), format, args);
-  text.resize(static_cast<size_t>(n));
-  size_t start = 0;
-  while (start < text.size() && g_libbpf_messages.size() < 8192) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (line.rfind("libbpf: ", 0) == 0) line.erase(0, 8);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    if (!line.empty()) g_libbpf_messages.push_back(std::move(line));
-    start = end + 1;
-  }
-  return 0;
-}
-
-// The last line libbpf itself wrote (not the verifier's).
-std::string last_libbpf_message() {
-  for (auto it = g_libbpf_messages.rbegin(); it != g_libbpf_messages.rend(); ++it)
-    if (it->rfind("prog '", 0) == 0 || it->find("failed") != std::string::npos) return *it;
-  return g_libbpf_messages.empty() ? std::string() : g_libbpf_messages.back();
-}
-
-// The program a failed load was refused on, and why: libbpf names it ("prog 'on_capable':
-// failed to find kernel BTF type ID of 'cap_capable': -3"), and a verifier log ends with the
-// verifier's reason ("BPF program is too large. Processed 1000001 insn").
-std::pair<std::string, std::string> refused_program() {
-  std::string program, reason, verifier_line;
-  bool in_log = false;
-  for (const std::string& line : g_libbpf_messages) {
-    if (line.find("-- BEGIN PROG LOAD LOG --") != std::string::npos) {
-      in_log = true;
-    } else if (line.find("-- END PROG LOAD LOG --") != std::string::npos) {
-      in_log = false;
-    } else if (in_log) {
-      if (line.rfind("processed ", 0) != 0) verifier_line = line;
-    } else if (program.empty() && line.rfind("prog '", 0) == 0) {
-      size_t end = line.find("': ", 6);
-      if (end != std::string::npos && line.find("fail", end) != std::string::npos) {
-        program = line.substr(6, end - 6);
-        reason = line.substr(end + 3);
-      }
-    }
-  }
-  if (!program.empty() && !verifier_line.empty()) reason += " (verifier: " + verifier_line + ")";
-  return {program, reason};
-}
 
 constexpr const char* kAlternative =
     "; without eBPF, learn from AppArmor complain-mode logs with `armorer learn --audit-log FILE`";
@@ -105,7 +36,7 @@ constexpr const char* kAlternative =
   if (error == EPERM || error == EACCES)
     message += " (the kernel refused BPF: run as root with CAP_BPF/CAP_PERFMON, and check "
                "kernel.unprivileged_bpf_disabled and lockdown)";
-  std::string last = last_libbpf_message();
+  std::string last = libbpf_log::last_message();
   if (!last.empty()) message += " [libbpf: " + last + "]";
   throw Fatal(message + kAlternative);
 }
@@ -275,7 +206,7 @@ std::string plan_failure(const AttachPlan& plan) {
 }  // namespace
 
 std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& options, EventHandler handler) {
-  libbpf_set_print(keep_libbpf_message);
+  libbpf_log::capture();
   check_environment();
 
   std::unique_ptr<BpfRecorder> recorder(new BpfRecorder());
@@ -287,7 +218,7 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
   // moves one hook one step, so this ends.
   for (int attempt = 1;; ++attempt) {
     if (!plan.can_follow_processes()) throw Fatal(plan_failure(plan) + kAlternative);
-    g_libbpf_messages.clear();
+    libbpf_log::clear();
     impl->links.clear();
     impl->skel.reset();
     std::vector<std::vector<char>> stats_logs;
@@ -296,7 +227,7 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
     impl->skel.reset(open_programs(options, plan, options.verifier_stats ? &stats_logs : nullptr));
     armorer_bpf* skel = impl->skel.get();
     if (int err = armorer_bpf__load(skel)) {
-      auto [program, why] = refused_program();
+      auto [program, why] = libbpf_log::refused_program();
       if (!program.empty() && plan.reject(program, "refused at load: " + (why.empty() ? std::strerror(-err) : why)))
         continue;
       fail("cannot load the BPF programs", -err);
@@ -349,7 +280,7 @@ std::unique_ptr<BpfRecorder> BpfRecorder::start(const BpfRecorderOptions& option
 const RecorderSetup& BpfRecorder::setup() const { return impl_->setup; }
 
 std::vector<ProgramLoadCost> BpfRecorder::measure_program_loads(const AttachPlan& plan) {
-  libbpf_set_print(keep_libbpf_message);
+  libbpf_log::capture();
   check_environment();
   BpfRecorderOptions options;
   options.ring_buffer_bytes = 1u << 20;  // the maps' sizes do not change what is verified
@@ -363,7 +294,7 @@ std::vector<ProgramLoadCost> BpfRecorder::measure_program_loads(const AttachPlan
   for (const HookChoice& choice : plan.choices())
     if (choice.program()) loads.emplace_back(&choice, choice.program());
   for (const auto& [choice, program] : loads) {
-    g_libbpf_messages.clear();
+    libbpf_log::clear();
     std::vector<std::vector<char>> stats_logs;
     timespec started{};
     clock_gettime(CLOCK_MONOTONIC, &started);
@@ -372,7 +303,7 @@ std::vector<ProgramLoadCost> BpfRecorder::measure_program_loads(const AttachPlan
     int err = armorer_bpf__load(skel.get());
     ProgramLoadCost cost{*program, choice ? choice->hook->name : "",
                          choice ? std::string(attach_path_name(choice->path())) : "", 0,
-                         seconds_since(started), err == 0, err ? refused_program().second : ""};
+                         seconds_since(started), err == 0, err ? libbpf_log::refused_program().second : ""};
     size_t index = 0;
     bpf_program* loaded;
     bpf_object__for_each_program(loaded, skel->obj) {
