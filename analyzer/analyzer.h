@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "analyzer/path_generaliser.h"
-#include "analyzer/rule_set.h"
+#include "apparmor/rule_set.h"
 #include "core/observation.h"
 
 namespace armorer {

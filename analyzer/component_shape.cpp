@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
 namespace armorer {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 #include "analyzer/path_tree.h"
 #include "analyzer/sensitive_paths.h"
 #include "core/error.h"

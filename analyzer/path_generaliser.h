@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/file_rule.h"
+#include "apparmor/file_rule.h"
 
 namespace armorer {
 

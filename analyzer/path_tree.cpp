@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <tuple>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 #include "analyzer/component_shape.h"
-#include "analyzer/file_rule.h"
+#include "apparmor/file_rule.h"
 
 namespace armorer::path_tree {
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <mutex>
 
-#include "analyzer/file_rule.h"
+#include "apparmor/file_rule.h"
 #include "core/error.h"
 
 namespace armorer {

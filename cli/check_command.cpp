@@ -7,8 +7,8 @@
 #include <map>
 #include <tuple>
 
-#include "analyzer/apparmor_names.h"
-#include "analyzer/profile_reader.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/profile_reader.h"
 #include "cli/commands.h"
 #include "cli/recorded_access.h"
 #include "core/error.h"

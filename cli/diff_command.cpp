@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "analyzer/analyzer.h"
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "cli/commands.h"
 #include "cli/output_file.h"
 #include "core/error.h"

@@ -12,8 +12,8 @@
 #include <tuple>
 
 #include "analyzer/analyzer.h"
-#include "analyzer/apparmor_names.h"
-#include "analyzer/apparmor_parser_tool.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/apparmor_parser_tool.h"
 #include "cli/commands.h"
 #include "cli/recorded_access.h"
 #include "cli/output_file.h"

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "analyzer/analyzer.h"
-#include "analyzer/apparmor_names.h"
-#include "analyzer/rule_lookup.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/rule_lookup.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "schema/store.h"

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <map>
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "schema/store.h"

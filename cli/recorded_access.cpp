@@ -1,6 +1,6 @@
 #include "cli/recorded_access.h"
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 
 namespace armorer::cli {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/file_rule.h"
-#include "analyzer/profile_reader.h"
+#include "apparmor/file_rule.h"
+#include "apparmor/profile_reader.h"
 #include "core/observation.h"
 
 namespace armorer::cli {

@@ -1,6 +1,6 @@
 #include <cstdio>
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "emitter/profile_validator.h"

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "emitter/writers.h"
 
 namespace armorer {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/rule_set.h"
+#include "apparmor/rule_set.h"
 
 namespace armorer {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "analyzer/aare_syntax.h"
+#include "apparmor/aare_syntax.h"
 
 namespace armorer {
 

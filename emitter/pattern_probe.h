@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
 namespace armorer {
 

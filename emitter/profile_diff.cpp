@@ -6,8 +6,8 @@
 #include <set>
 #include <tuple>
 
-#include "analyzer/apparmor_names.h"
-#include "analyzer/file_rule.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/file_rule.h"
 #include "emitter/pattern_probe.h"
 
 namespace armorer {

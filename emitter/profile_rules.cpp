@@ -4,9 +4,9 @@
 #include <array>
 #include <optional>
 
-#include "analyzer/apparmor_names.h"
-#include "analyzer/file_rule.h"
-#include "analyzer/profile_statements.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/file_rule.h"
+#include "apparmor/profile_statements.h"
 #include "core/error.h"
 
 namespace armorer {

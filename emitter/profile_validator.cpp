@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "analyzer/apparmor_names.h"
-#include "analyzer/apparmor_parser_tool.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/apparmor_parser_tool.h"
 #include "core/subprocess.h"
 
 namespace armorer {

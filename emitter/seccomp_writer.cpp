@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "core/error.h"
 #include "core/syscall_names.h"
 #include "emitter/writers.h"

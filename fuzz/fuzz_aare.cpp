@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
 using namespace armorer;
 

@@ -10,8 +10,8 @@
 #include <random>
 #include <sstream>
 
-#include "analyzer/aare.h"
-#include "analyzer/aare_syntax.h"
+#include "apparmor/aare.h"
+#include "apparmor/aare_syntax.h"
 #include "aare_generators.h"
 #include "aare_parser_oracle.h"
 

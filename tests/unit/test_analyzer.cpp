@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "analyzer/analyzer.h"
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "analyzer/path_generaliser.h"
 #include "core/error.h"
 #include "observation_fixture.h"

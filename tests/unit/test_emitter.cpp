@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/analyzer.h"
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "core/error.h"
 #include "emitter/writers.h"
 #include "tests/unit/test_emitter_support.h"

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 #include "analyzer/analyzer.h"
-#include "analyzer/file_rule.h"
+#include "apparmor/file_rule.h"
 #include "emitter/writers.h"
 #include "schema/store.h"
 #include "tests/unit/test_emitter_support.h"

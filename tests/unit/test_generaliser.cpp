@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 #include "analyzer/analyzer.h"
 #include "analyzer/component_shape.h"
 #include "analyzer/path_generaliser.h"

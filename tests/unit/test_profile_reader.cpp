@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "analyzer/analyzer.h"
-#include "analyzer/profile_reader.h"
-#include "analyzer/profile_statements.h"
+#include "apparmor/profile_reader.h"
+#include "apparmor/profile_statements.h"
 #include "core/error.h"
 #include "emitter/writers.h"
 

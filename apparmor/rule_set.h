@@ -12,11 +12,11 @@
 #include <variant>
 #include <vector>
 
-#include "analyzer/file_rule.h"
-#include "analyzer/include_rule.h"
-#include "analyzer/mount_rule.h"
-#include "analyzer/peer_rules.h"
-#include "analyzer/simple_rules.h"
+#include "apparmor/file_rule.h"
+#include "apparmor/include_rule.h"
+#include "apparmor/mount_rule.h"
+#include "apparmor/peer_rules.h"
+#include "apparmor/simple_rules.h"
 #include "core/observation.h"
 
 namespace armorer {

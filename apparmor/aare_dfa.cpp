@@ -6,7 +6,7 @@
 // matches() simulates the positions as before.
 #include <map>
 
-#include "analyzer/aare_automaton.h"
+#include "apparmor/aare_automaton.h"
 
 namespace armorer::aare_detail {
 

@@ -1,6 +1,6 @@
 // apparmor_parser's text-level AARE processing, reproduced from its observable behaviour
 // (apparmor 3.0.8, checked rule by rule against `apparmor_parser -D rule-exprs`).
-#include "analyzer/aare_syntax.h"
+#include "apparmor/aare_syntax.h"
 
 namespace armorer::aare_detail {
 namespace {

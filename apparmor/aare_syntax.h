@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
 namespace armorer::aare_detail {
 

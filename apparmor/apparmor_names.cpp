@@ -1,4 +1,4 @@
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 
 #include <algorithm>
 #include <array>

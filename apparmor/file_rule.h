@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 #include "core/observation.h"
 
 namespace armorer {

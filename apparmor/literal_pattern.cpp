@@ -1,4 +1,4 @@
-#include "analyzer/literal_pattern.h"
+#include "apparmor/literal_pattern.h"
 
 namespace armorer {
 

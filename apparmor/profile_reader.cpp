@@ -1,10 +1,10 @@
-#include "analyzer/profile_reader.h"
+#include "apparmor/profile_reader.h"
 
 #include <algorithm>
 #include <optional>
 
-#include "analyzer/apparmor_names.h"
-#include "analyzer/profile_statements.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/profile_statements.h"
 #include "core/error.h"
 
 namespace armorer {

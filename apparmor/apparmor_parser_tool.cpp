@@ -1,4 +1,4 @@
-#include "analyzer/apparmor_parser_tool.h"
+#include "apparmor/apparmor_parser_tool.h"
 
 #include <unistd.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
 namespace armorer {
 

@@ -1,4 +1,4 @@
-#include "analyzer/include_rule.h"
+#include "apparmor/include_rule.h"
 
 #include <map>
 #include <mutex>

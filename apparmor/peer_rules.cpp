@@ -1,8 +1,8 @@
-#include "analyzer/peer_rules.h"
+#include "apparmor/peer_rules.h"
 
 #include <tuple>
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "core/object_field.h"
 
 namespace armorer {

@@ -1,10 +1,10 @@
-#include "analyzer/rule_set.h"
+#include "apparmor/rule_set.h"
 
 #include <algorithm>
 #include <iterator>
 #include <tuple>
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 #include "core/error.h"
 
 namespace armorer {

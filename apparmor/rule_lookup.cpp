@@ -1,4 +1,4 @@
-#include "analyzer/rule_lookup.h"
+#include "apparmor/rule_lookup.h"
 
 namespace armorer {
 

@@ -1,9 +1,9 @@
-#include "analyzer/simple_rules.h"
+#include "apparmor/simple_rules.h"
 
 #include <sstream>
 #include <vector>
 
-#include "analyzer/apparmor_names.h"
+#include "apparmor/apparmor_names.h"
 
 namespace armorer {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "analyzer/aare_syntax.h"
+#include "apparmor/aare_syntax.h"
 
 namespace armorer::aare_detail {
 namespace {

@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "analyzer/aare.h"
-#include "analyzer/file_rule.h"
+#include "apparmor/aare.h"
+#include "apparmor/file_rule.h"
 
 namespace armorer {
 

@@ -1,4 +1,4 @@
-#include "analyzer/mount_rule.h"
+#include "apparmor/mount_rule.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,9 +1,9 @@
 // Aare: a file-rule path compiled the way apparmor_parser compiles it, in the parser's own
 // order: variables, slash filtering, AARE → regex text, then the regex engine's grammar.
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
-#include "analyzer/aare_automaton.h"
-#include "analyzer/aare_syntax.h"
+#include "apparmor/aare_automaton.h"
+#include "apparmor/aare_syntax.h"
 
 namespace armorer {
 

@@ -14,7 +14,7 @@
 #include <set>
 #include <string>
 
-#include "analyzer/literal_pattern.h"
+#include "apparmor/literal_pattern.h"
 #include "core/observation.h"
 
 namespace armorer {

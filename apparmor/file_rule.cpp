@@ -1,4 +1,4 @@
-#include "analyzer/file_rule.h"
+#include "apparmor/file_rule.h"
 
 #include <array>
 #include <tuple>

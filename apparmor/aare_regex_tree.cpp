@@ -1,9 +1,9 @@
 // The regex engine's grammar, as libapparmor_re's parse.y accepts it, by recursive descent.
-#include "analyzer/aare_regex_tree.h"
+#include "apparmor/aare_regex_tree.h"
 
 #include <utility>
 
-#include "analyzer/aare_syntax.h"
+#include "apparmor/aare_syntax.h"
 
 namespace armorer::aare_detail {
 namespace {

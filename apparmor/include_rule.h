@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/file_rule.h"
+#include "apparmor/file_rule.h"
 #include "core/observation.h"
 
 namespace armorer {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/apparmor_names.h"
-#include "analyzer/apparmor_parser_tool.h"
-#include "analyzer/profile_reader.h"
+#include "apparmor/apparmor_names.h"
+#include "apparmor/apparmor_parser_tool.h"
+#include "apparmor/profile_reader.h"
 #include "core/error.h"
 #include "core/subprocess.h"
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/rule_set.h"
+#include "apparmor/rule_set.h"
 #include "core/observation.h"
 
 namespace armorer {

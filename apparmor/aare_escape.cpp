@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <array>
 
-#include "analyzer/aare.h"
-#include "analyzer/aare_syntax.h"
+#include "apparmor/aare.h"
+#include "apparmor/aare_syntax.h"
 
 namespace armorer {
 namespace {

@@ -1,4 +1,4 @@
-#include "analyzer/profile_statements.h"
+#include "apparmor/profile_statements.h"
 
 #include "core/error.h"
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "analyzer/literal_pattern.h"
+#include "apparmor/literal_pattern.h"
 #include "core/observation.h"
 
 namespace armorer {

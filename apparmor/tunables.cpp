@@ -3,7 +3,7 @@
 // etc, run). Embedded rather than read from /etc: the profiles we emit must mean the same thing
 // wherever they are reviewed, and the machine that analyses need not be the one that enforces.
 // Values are as written in those files (quotes removed); Aare expands the references.
-#include "analyzer/aare.h"
+#include "apparmor/aare.h"
 
 namespace armorer {
 

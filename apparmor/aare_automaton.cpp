@@ -1,11 +1,11 @@
 // A Glushkov (position) automaton built from the regex engine's tree and simulated with bit
 // sets, with a string comparison for the many rules that are plain paths.
-#include "analyzer/aare_automaton.h"
+#include "apparmor/aare_automaton.h"
 
 #include <map>
 #include <utility>
 
-#include "analyzer/aare_regex_tree.h"
+#include "apparmor/aare_regex_tree.h"
 
 namespace armorer::aare_detail {
 
