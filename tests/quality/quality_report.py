@@ -1,5 +1,6 @@
 """The evaluation table: per workload, the learned profile side by side with the exact-paths
-baseline. Reads what run.sh left in BASE/WORKLOAD/: the access lists (test.tsv, sample.tsv,
+baseline. Reads what run.sh left in BASE/WORKLOAD/: the access lists (same.tsv and other.tsv,
+the test runs that took the training's code paths and those that took others; sample.tsv,
 probes.tsv), the profiles, and `armorer check` output for each pair (PROFILE.LIST.out)."""
 import collections
 import os
@@ -36,36 +37,42 @@ def rule_count(profile):
     return count
 
 
-def measure(directory, profile):
-    lists = ("test", "sample", "probes")
-    test, sample, probes = (read_tsv(os.path.join(directory, f"{name}.tsv")) for name in lists)
-    out = {name: refused(os.path.join(directory, f"{profile}.{name}.out")) for name in lists}
+def completeness(accesses, refusals):
+    """(share allowed, accesses, refused ones) of an access list."""
     total = allowed = 0
     missing = []
-    for (kind, obj), (_owner, letters) in test.items():
+    for (kind, obj), (_owner, letters) in accesses.items():
         need = needed(kind, letters)
-        denied = need & out["test"].get((kind, obj), set())
+        denied = need & refusals.get((kind, obj), set())
         total += len(need)
         allowed += len(need) - len(denied)
         if denied:
             missing.append((obj, "".join(sorted(denied))))
+    return 100.0 * allowed / total if total else 100.0, total, sorted(missing)
+
+
+def measure(directory, profile):
+    lists = ("same", "other", "sample", "probes")
+    data = {name: read_tsv(os.path.join(directory, f"{name}.tsv")) for name in lists}
+    out = {name: refused(os.path.join(directory, f"{profile}.{name}.out")) for name in lists}
+    result = {}
+    for name in ("same", "other"):
+        result[name], result[name + "_accesses"], result[name + "_missing"] = completeness(data[name], out[name])
+    sample, probes = data["sample"], data["probes"]
     grants = {}
     for letter in "rwx":
-        files = [obj for (kind, obj) in sample if letter not in out["sample"].get((kind, obj), set())]
-        grants[letter] = files
+        grants[letter] = [obj for (kind, obj) in sample if letter not in out["sample"].get((kind, obj), set())]
     open_probes = [(obj, "".join(sorted(letters)) or kind)
                    for (kind, obj), (_owner, letters) in probes.items()
                    if not out["probes"].get((kind, obj))]
-    return {
-        "complete": 100.0 * allowed / total if total else 100.0,
-        "accesses": total,
-        "missing": sorted(missing),
+    result.update({
         "sample": len(sample),
         "grants": grants,
         "probes": (len(probes) - len(open_probes), len(probes)),
         "open_probes": sorted(open_probes),
         "rules": rule_count(os.path.join(directory, f"{profile}.profile")),
-    }
+    })
+    return result
 
 
 def prefix(path, depth=3):
@@ -75,18 +82,19 @@ def prefix(path, depth=3):
 
 def report(base, workloads):
     results = {w: {p: measure(os.path.join(base, w), p) for p in PROFILES} for w in workloads}
-    print("| workload | test accesses | completeness | over-grant r | over-grant w | over-grant x "
-          "| probes denied | rules |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| workload | test accesses (same / other paths) | allowed, same paths | allowed, other paths "
+          "| over-grant r | over-grant w | over-grant x | probes denied | rules |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     pct = lambda v: f"{v:.1f}%"
     for w in workloads:
         a, e = results[w]["armorer"], results[w]["exact"]
         grant = lambda m, l: pct(100.0 * len(m["grants"][l]) / m["sample"]) if m["sample"] else "-"
-        cells = [f"{pct(a['complete'])} / {pct(e['complete'])}"]
+        cells = [f"{a['same_accesses']} / {a['other_accesses']}"]
+        cells += [f"{pct(a[k])} / {pct(e[k])}" for k in ("same", "other")]
         cells += [f"{grant(a, l)} / {grant(e, l)}" for l in "rwx"]
         cells.append(f"{a['probes'][0]}/{a['probes'][1]} / {e['probes'][0]}/{e['probes'][1]}")
         cells.append(f"{a['rules']} / {e['rules']}")
-        print(f"| {w} | {a['accesses']} | " + " | ".join(cells) + " |")
+        print(f"| {w} | " + " | ".join(cells) + " |")
     print()
     sampled = results[workloads[0]]["armorer"]["sample"] if workloads else 0
     print(f"Each cell: armorer's profile / exact-paths baseline. Over-grant: share of {sampled} "
@@ -94,11 +102,13 @@ def report(base, workloads):
     for w in workloads:
         a = results[w]["armorer"]
         print(f"\n### {w}\n")
-        print(f"refused test accesses ({len(a['missing'])}):")
-        for obj, letters in a["missing"][:12]:
-            print(f"- `{obj}` {letters}")
-        if len(a["missing"]) > 12:
-            print(f"- … {len(a['missing']) - 12} more")
+        for name in ("same", "other"):
+            missing = a[name + "_missing"]
+            print(f"refused test accesses, {name} paths ({len(missing)}):")
+            for obj, letters in missing[:12]:
+                print(f"- `{obj}` {letters}")
+            if len(missing) > 12:
+                print(f"- … {len(missing) - 12} more")
         for letter in "rwx":
             groups = collections.Counter(prefix(p) for p in a["grants"][letter])
             if groups:

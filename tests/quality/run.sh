@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The evaluation of issue 4: how complete and how tight are learned profiles?
+# The profile-quality evaluation (docs/quality.md): how complete and how tight are learned
+# profiles when production is not the training run?
 #
-# For each workload (tests/quality/workloads/*.sh, inputs derived from a seed): train with
-# `armorer learn` on seeds 1 and 2 and emit the profile; run seeds 3, 4 and 5 under strace (an
-# independent tracer) and turn what they did into an access list (strace_accesses.py); then
-# `armorer check --accesses` tells how much of it the profile allows (completeness), how much of
-# a fixed sample of unrelated host files it allows (over-grant), and which attack probes it
+# For each workload (tests/quality/workloads/*.sh): train with `armorer learn` on two runs, then
+# run it four more times under strace (an independent tracer) and turn what those runs did into
+# access lists (strace_accesses.py): two runs that take the training's code paths ("same
+# paths") and two that take others ("other paths": deeper trees, another journal mode, a 404,
+# other temp-name prefixes, without running a program training did not). Every run, like a CI
+# job or a container, works in a fresh directory with a random name (mktemp -d), and its data
+# names (files, directories, repositories, branches) are random per run. `armorer check
+# --accesses` then tells how much of each list the profile allows (completeness), how much of a
+# fixed sample of unrelated host files it allows (over-grant), and which attack probes it
 # denies. The same is measured for an exact-paths baseline built from the same DB.
 #
 # Usage (root, as `learn` loads BPF): tests/quality/run.sh [ARMORER_BINARY]
@@ -16,7 +21,7 @@ HERE=$(dirname "$(readlink -f "$0")")
 ARMORER=$(readlink -f "${1:-$HERE/../../build/cli/armorer}")
 read -r -a WORKLOADS <<< "${QUALITY_WORKLOADS:-pipeline archive sqlite git server tempfiles}"
 PY=(/usr/bin/python3 -B)
-# Training and test runs get the same small environment, so they differ only by their seed.
+# Training and test runs get the same small environment.
 CLEAN_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 TERM=dumb)
 STRACE=(strace -f -y -s 4096 -qq -e trace=%file,%desc,%network,execve)
 
@@ -53,41 +58,49 @@ check_list() {
   fi
 }
 
+# run_workload SCRIPT SEED MODE COMMAND...: the workload in a fresh, randomly named work
+# directory, under COMMAND (armorer learn or strace); prints the directory.
+run_workload() {
+  local script=$1 seed=$2 mode=$3 work
+  shift 3
+  work=$(mktemp -d /tmp/job.XXXXXXXX)
+  (cd "$work" && "${CLEAN_ENV[@]}" "$@" /usr/bin/bash "$script" "$seed" "$work" "$mode" > /dev/null) ||
+    die "$(basename "$script" .sh) seed $seed ($mode) failed under $1 (work directory $work)"
+  echo "$work"
+}
+
 for workload in "${WORKLOADS[@]}"; do
   script=$HERE/workloads/$workload.sh
   [[ -f $script ]] || die "unknown workload $workload"
   dir=$BASE/$workload
   mkdir -p "$dir"
-  # Like a service's data directory, the work directory is the same for every run; what the
-  # seed changes is what goes on inside it (names, counts, sizes) and in its temp dirs.
-  work=$dir/work
   for seed in 1 2; do
-    rm -rf "$work" && mkdir -p "$work"
-    (cd "$work" && "${CLEAN_ENV[@]}" "$ARMORER" learn --db "$dir/train.db" --profile "q-$workload" \
-       --label "seed $seed" --quiet -- /usr/bin/bash "$script" "$seed" "$work" > /dev/null) ||
-      die "$workload seed $seed failed under armorer learn"
+    work=$(run_workload "$script" "$seed" same "$ARMORER" learn --db "$dir/train.db" \
+             --profile "q-$workload" --label "seed $seed" --quiet --)
+    rm -rf "$work"
   done
   "$ARMORER" emit --db "$dir/train.db" --profile "q-$workload" --output "$dir/armorer.profile"
   "${PY[@]}" "$HERE/quality.py" baseline "$dir/train.db" "q-$workload" "exact-$workload" \
     > "$dir/exact.profile"
-  log "$workload: trained on seeds 1 2"
+  log "$workload: trained on two runs"
 
-  for seed in 3 4 5; do
-    rm -rf "$work" && mkdir -p "$work"
-    (cd "$work" && "${CLEAN_ENV[@]}" "${STRACE[@]}" -o "$dir/strace$seed.txt" \
-       /usr/bin/bash "$script" "$seed" "$work" > /dev/null) ||
-      die "$workload seed $seed failed under strace"
+  for test in "3 same" "4 same" "5 other" "6 other"; do
+    read -r seed mode <<< "$test"
+    work=$(run_workload "$script" "$seed" "$mode" "${STRACE[@]}" -o "$dir/strace$seed.txt")
     # Converted at once: ownership is read from the files the run left behind.
     "${PY[@]}" "$HERE/strace_accesses.py" "$dir/strace$seed.txt" "$work" > "$dir/test$seed.tsv"
+    rm -rf "$work"
   done
-  "${PY[@]}" "$HERE/quality.py" merge "$dir"/test[345].tsv > "$dir/test.tsv"
+  "${PY[@]}" "$HERE/quality.py" merge "$dir"/test[34].tsv > "$dir/same.tsv"
+  "${PY[@]}" "$HERE/quality.py" merge "$dir"/test[56].tsv > "$dir/other.tsv"
+  "${PY[@]}" "$HERE/quality.py" merge "$dir"/test[3456].tsv > "$dir/test.tsv"
   "${PY[@]}" "$HERE/quality.py" sample "$BASE/hostfiles.txt" "$dir/train.db" "q-$workload" \
     "$dir/test.tsv" > "$dir/sample.tsv"
   "${PY[@]}" "$HERE/quality.py" probes "$dir/train.db" "q-$workload" "$dir/test.tsv" > "$dir/probes.tsv"
   for profile in armorer exact; do
-    for list in test sample probes; do check_list "$dir" "$profile" "$list"; done
+    for list in same other sample probes; do check_list "$dir" "$profile" "$list"; done
   done
-  log "$workload: tested on seeds 3 4 5"
+  log "$workload: tested on two runs of the same paths and two of other paths"
 done
 
 "${PY[@]}" "$HERE/quality.py" report "$BASE" "${WORKLOADS[@]}"
