@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 
+#include "analyzer/neighbours.h"
 #include "analyzer/path_generaliser.h"
 #include "core/error.h"
 #include "core/object_field.h"
@@ -17,6 +18,7 @@ namespace {
 struct Wanted {
   std::optional<Rule> rule;
   std::string reason;
+  std::string widened;  // why the rule is wider than the observation, or ""
 };
 
 // Takes the reason by pointer: it is filled in while the rule is being made, so it must be
@@ -42,7 +44,11 @@ class RuleBuilder {
       if (need->exec) executed_.insert(need->path);
       use_of_[i] = uses.size();
       const bool owned = owner(*need);
-      uses.push_back(PathUse{std::move(need->path), need->perms, need->exec, owned});
+      std::vector<int64_t> runs;
+      if (!options.observation_runs.empty()) runs = options.observation_runs[i];
+      const bool created = observations[i].kind == ObsKind::file &&
+                           (observations[i].access & (access::create | access::rename_dst | access::link));
+      uses.push_back(PathUse{std::move(need->path), need->perms, need->exec, owned, std::move(runs), created});
     }
     generalisation_ = PathGeneraliser(options.generaliser).generalise(uses);
     made_.resize(generalisation_.patterns.size());
@@ -63,10 +69,13 @@ class RuleBuilder {
       // The constructor left out of the uses exactly the file accesses an abstraction covers.
       if (use_of_[index] == kNoUse) return {Rule(*abstraction_for(obs)), {}};
       const ExecMode exec = need->exec ? options_.exec_mode : ExecMode::none;
-      const auto& made = compiled(generalisation_.use_patterns[use_of_[index]]);
+      const size_t pattern = generalisation_.use_patterns[use_of_[index]];
+      const auto& made = compiled(pattern);
       if (!made.rule) return {std::nullopt, made.why_not};
       auto rule = made.rule->with_access(need->perms, exec, owner(*need), &why_not);
-      return wanted_from(std::move(rule), &why_not);
+      Wanted wanted = wanted_from(std::move(rule), &why_not);
+      wanted.widened = generalisation_.reasons[pattern];
+      return wanted;
     }
     switch (obs.kind) {
       case ObsKind::capability:
@@ -169,18 +178,20 @@ class RuleBuilder {
 // FileRule::merge and Provenance::merge are unions and sums, so the order does not matter.
 class EntryBatch {
  public:
-  void add(Rule rule, const Observation& obs, std::span<const int64_t> run_ids) {
+  void add(Rule rule, const Observation& obs, std::span<const int64_t> run_ids, const std::string& widened) {
     if (const auto* file = std::get_if<FileRule>(&rule); file && !file->deny()) {
       auto [at, fresh] = file_entries_.try_emplace(file->pattern(), entries_.size());
       if (!fresh) {
         RuleEntry& entry = entries_[at->second];
         std::get<FileRule>(entry.rule).merge(*file);
         entry.provenance.add(obs, run_ids);
+        if (!widened.empty()) entry.provenance.reasons.insert(widened);
         return;
       }
     }
     Provenance why;
     why.add(obs, run_ids);
+    if (!widened.empty()) why.reasons.insert(widened);
     entries_.push_back(RuleEntry{std::move(rule), std::move(why)});
   }
 
@@ -211,7 +222,7 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
     runs.insert(run_ids.begin(), run_ids.end());
     Wanted wanted = builder.rule_for(i, obs);
     if (wanted.rule) {
-      batch.add(std::move(*wanted.rule), obs, run_ids);
+      batch.add(std::move(*wanted.rule), obs, run_ids, wanted.widened);
     } else if (!wanted.reason.empty()) {
       skipped.push_back(SkippedObservation{obs, std::move(wanted.reason)});
     }
@@ -227,6 +238,7 @@ RuleSet analyze(const std::string& profile_name, std::span<const Observation> ob
     denies.push_back(RuleEntry{deny.rule, std::move(why)});
   }
   rules.add_all(std::move(denies));
+  add_neighbours(rules);
   if (options.base_signals && !builder.includes_base()) {
     for (auto [send, peer] : {std::pair{false, std::string("unconfined")}, std::pair{true, profile_name}})
       if (auto rule = SignalRule::any_signal(send, true, peer, nullptr)) rules.add(std::move(*rule), {});

@@ -41,12 +41,21 @@ class PatternJudge {
   // A path the tree could not take: it stays exact.
   void exact(size_t index) { assign(aare_escape(facts_[index].path), {index}); }
 
+  // Why the recording (not a name's shape) made the plan's pieces patterns.
+  static std::string reason_of(const Plan& plan) {
+    std::string why;
+    for (const auto& piece : plan.pieces)
+      if (!piece.why.empty()) why += (why.empty() ? "" : "; ") + piece.why;
+    return why;
+  }
+
   // Hands the patterns over, with the facts' paths: the judge is done.
   void finish(std::vector<PathFacts>& facts, const std::vector<size_t>& fact_of_use) {
     out_.paths.reserve(facts.size());
     for (auto& f : facts) out_.paths.push_back(std::move(f.path));
     for (size_t pattern : pattern_of_)
       if (pattern == kNone) throw Fatal("path generaliser: a path got no pattern");
+    out_.reasons = std::move(reasons_);
     out_.use_patterns.reserve(fact_of_use.size());
     for (size_t fact : fact_of_use) out_.use_patterns.push_back(pattern_of_[fact]);
     out_.path_patterns = std::move(pattern_of_);
@@ -56,8 +65,9 @@ class PatternJudge {
  private:
   static constexpr size_t kNone = SIZE_MAX;
 
-  void assign(std::string pattern, const std::vector<size_t>& members) {
+  void assign(std::string pattern, const std::vector<size_t>& members, std::string why = "") {
     patterns_.push_back(std::move(pattern));
+    reasons_.push_back(std::move(why));
     for (size_t index : members) pattern_of_[index] = patterns_.size() - 1;
   }
 
@@ -85,7 +95,7 @@ class PatternJudge {
       denies.push_back(GuardDeny{std::move(*rule), pattern});
     }
     for (auto& deny : denies) out_.denies.push_back(std::move(deny));
-    assign(pattern, members);
+    assign(pattern, members, reason_of(plan));
     return true;
   }
 
@@ -107,6 +117,7 @@ class PatternJudge {
   SensitiveGuard guard_;
   std::vector<std::string_view> paths_;  // the facts' paths: sorted
   std::vector<std::string> patterns_;    // every pattern assigned
+  std::vector<std::string> reasons_;     // per pattern
   std::vector<size_t> pattern_of_;       // per fact: index into patterns_
 };
 
@@ -137,6 +148,19 @@ Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const 
   std::vector<size_t> order(uses.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return uses[a].path < uses[b].path; });
+  // Runs become bits: the 64th and later share the last one, which only makes them look alike.
+  std::vector<int64_t> run_ids;
+  for (const auto& use : uses) run_ids.insert(run_ids.end(), use.runs.begin(), use.runs.end());
+  std::sort(run_ids.begin(), run_ids.end());
+  run_ids.erase(std::unique(run_ids.begin(), run_ids.end()), run_ids.end());
+  auto run_bits = [&](const std::vector<int64_t>& runs) {
+    uint64_t bits = 0;
+    for (int64_t run : runs) {
+      const auto at = std::lower_bound(run_ids.begin(), run_ids.end(), run) - run_ids.begin();
+      bits |= uint64_t{1} << std::min<long>(at, 63);
+    }
+    return bits;
+  };
   std::vector<PathFacts> facts;
   std::vector<size_t> fact_of_use(uses.size());
   for (size_t index : order) {
@@ -146,6 +170,8 @@ Generalisation PathGeneraliser::generalise(std::span<const PathUse> uses) const 
     facts.back().perms |= use.perms;
     facts.back().exec |= use.exec;
     facts.back().owner &= use.owner;
+    facts.back().runs |= run_bits(use.runs);
+    facts.back().created |= use.created;
   }
 
   path_tree::TreeOptions tree_options;

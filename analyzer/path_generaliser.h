@@ -6,10 +6,14 @@
 //  2. names that change (a component seen with several values of one shape, or one value
 //     that is clearly generated: numbers, hex digests, UUIDs, temp names) become the
 //     narrowest glob inside that one component; versioned libraries keep their major version;
-//  3. sibling collapse: many names of one workload directory used the same way become `*`
+//  3. the workload's data: names some runs used and others did not (a per-run work directory,
+//     the uploads and temp files beneath it) become the narrowest glob of their names, what the
+//     workload created in a directory of its own becomes `*`, and a tree that varies below a
+//     varying directory becomes `DIR/**`; never in system, kernel trees, never for executables;
+//  4. sibling collapse: many names of one workload directory used the same way become `*`
 //     or `*.ext`; never in system, kernel or shared directories, never for executables;
 //     modules read from an interpreter's tree (python, perl) become `ROOT/**`;
-//  4. the sensitive-path guard: a pattern that reaches a sensitive location the workload was
+//  5. the sensitive-path guard: a pattern that reaches a sensitive location the workload was
 //     not seen using is narrowed, or keeps its breadth with an explicit `deny` rule.
 // Pure and deterministic: the result depends on the set of uses, not their order.
 #pragma once
@@ -31,6 +35,8 @@ struct PathUse {
   uint32_t perms = 0;  // file_perm:: bits
   bool exec = false;
   bool owner = false;
+  std::vector<int64_t> runs;  // the runs that made this use (empty: not known)
+  bool created = false;       // the workload made the path (created, mkdir, rename or link target)
 };
 
 struct GeneraliserOptions {
@@ -51,6 +57,7 @@ struct GuardDeny {
 // and the analyzer asks for the pattern of each use it passed in.
 struct Generalisation {
   std::vector<std::string> patterns;
+  std::vector<std::string> reasons;     // per pattern: why it is wider than its paths, or ""
   std::vector<std::string> paths;       // every distinct path of the uses, sorted
   std::vector<size_t> path_patterns;    // per path: index into patterns
   std::vector<size_t> use_patterns;     // per use, in the order given: index into patterns

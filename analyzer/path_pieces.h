@@ -17,6 +17,9 @@ struct PathPiece {
   // Other texts the pattern stands for, for the sensitive-path guard: the values of a
   // variable ("/root", "/home/…"), or a name of a glob's shape that nobody observed.
   std::vector<std::string> probes;
+  // Why this piece is a pattern when the recording, not the name's shape, made it one
+  // ("varied in 2 of 2 runs: m9foru5e, oby28jcg"), for `emit --explain`; "" otherwise.
+  std::string why;
   // The pattern brings its own leading '/' (variables whose values start with one, such as
   // @{HOME} = /root/ …): it is written first, without a '/' before it.
   bool absolute = false;

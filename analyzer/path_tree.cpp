@@ -1,4 +1,5 @@
 #include "analyzer/path_tree.h"
+#include "analyzer/path_tree_parts.h"
 
 #include <algorithm>
 #include <tuple>
@@ -11,28 +12,7 @@ namespace armorer::path_tree {
 
 namespace {
 
-using Above = std::vector<const PathPiece*>;
-
 constexpr size_t kMinRandomName = 6;  // a prefix and at least 6 random characters
-
-enum class Zone { workload, system, kernel };
-
-bool is_one_of(const std::string& text, std::initializer_list<std::string_view> words) {
-  return std::find(words.begin(), words.end(), text) != words.end();
-}
-
-// Package-managed trees keep their names (only versions, multiarch, interpreter and data
-// trees are generalised there); kernel trees only their numbers; everything else is the
-// workload's own.
-Zone zone_of(const Above& above) {
-  if (above.empty()) return Zone::system;
-  const std::string& top = above[0]->pattern;
-  if (is_one_of(top, {"usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "boot", "snap"}))
-    return Zone::system;
-  if (top == "dev" && above.size() >= 2 && above[1]->pattern == "shm") return Zone::workload;
-  if (is_one_of(top, {"@{PROC}", "proc", "@{sys}", "sys", "dev"})) return Zone::kernel;
-  return Zone::workload;
-}
 
 bool digits_and_dots(const std::string& text) {
   return !text.empty() && text[0] >= '0' && text[0] <= '9' &&
@@ -75,16 +55,6 @@ TreeKind tree_kind(const Above& above) {
   return is({"usr", "lib", "@{multiarch}", "perl-base"}) ? TreeKind::modules : TreeKind::none;
 }
 
-// Directories whose every entry a collapse would hand over: the top of the tree and of
-// /var, /dev/shm, homes (@{HOME} is one piece) and @{run}.
-bool shared_directory(const Above& above) {
-  if (above.size() <= 1) return true;
-  if (above.size() == 2 && (above[0]->pattern == "var" ||
-                            (above[0]->pattern == "dev" && above[1]->pattern == "shm")))
-    return true;
-  return false;
-}
-
 // "libssl.so.3.0.2" → "libssl.so.3.*": the major version is the ABI the program was linked
 // against; the rest changes with every package update.
 std::optional<PathPiece> versioned_library(const std::string& name) {
@@ -103,44 +73,10 @@ std::optional<PathPiece> versioned_library(const std::string& name) {
   return piece;
 }
 
-// "*.ext" when every name has that one extension, else "*".
-std::string common_extension(const std::vector<std::string>& names) {
-  std::string ext;
-  for (size_t i = 0; i < names.size(); ++i) {
-    const auto dot = names[i].rfind('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == names[i].size()) return "";
-    const std::string mine = names[i].substr(dot + 1);
-    const bool plain = mine.size() <= 10 && std::all_of(mine.begin(), mine.end(), [](char c) {
-                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-                       });
-    if (!plain || (i > 0 && mine != ext)) return "";
-    ext = mine;
-  }
-  return ext.empty() ? "" : "." + ext;
-}
-
 bool only_numbers(const ComponentShape& shape) {
   return std::all_of(shape.tokens().begin(), shape.tokens().end(), [](const ShapeToken& t) {
     return t.cls == TokenClass::literal || t.cls == TokenClass::number;
   });
-}
-
-// Replaces the children `keys` of `node` by one child written `pattern`, their subtrees
-// merged (with a child already written so, if there is one). The keys point into
-// node.children and are gone afterwards.
-void fold(Node& node, const std::vector<const std::string*>& keys, std::string pattern, std::string probe) {
-  auto merged = std::make_unique<Node>();
-  merged->piece.pattern = pattern;
-  merged->piece.literal = node.children.at(*keys.front())->piece.literal;
-  merged->piece.probes = {std::move(probe)};
-  for (const std::string* key : keys) {
-    auto found = node.children.find(*key);
-    merge_nodes(*merged, std::move(*found->second));
-    node.children.erase(found);
-  }
-  auto existing = node.children.find(pattern);
-  if (existing == node.children.end()) node.children.emplace(pattern, std::move(merged));
-  else merge_nodes(*existing->second, std::move(*merged));
 }
 
 }  // namespace
@@ -151,6 +87,8 @@ void merge_nodes(Node& into, Node&& from) {
   for (auto& [key, child] : from.children) merge_nodes(*into.children.at(key), std::move(*child));
   into.files.insert(into.files.end(), from.files.begin(), from.files.end());
   into.dirs.insert(into.dirs.end(), from.dirs.begin(), from.dirs.end());
+  into.runs |= from.runs;
+  into.created |= from.created;
 }
 
 PathTree::PathTree(const std::vector<PathFacts>& facts, const TreeOptions& options)
@@ -184,16 +122,22 @@ void PathTree::insert(size_t index) {
     last_chain_.push_back(node);
   }
   (dir ? node->dirs : node->files).push_back(index);
+  node->created |= facts.created;
+  for (Node* on_path : last_chain_) on_path->runs |= facts.runs;
 }
 
 void PathTree::generalise() {
   last_chain_.clear();  // the passes move and free nodes
   Above above;
-  if (options_.shapes) cluster(root_, above);
+  if (options_.shapes) {
+    workload_data(root_, above);
+    cluster(root_, above);
+  }
   if (options_.collapse) {
     collapse(root_, above);
     interpreter_trees(root_, above);
   }
+  if (options_.shapes) data_trees(root_, above);
   std::vector<PathPiece> pieces;
   make_plans(root_, pieces);
 }

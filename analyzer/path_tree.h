@@ -19,7 +19,9 @@ struct PathFacts {
   std::string path;  // literal, '/' suffix for a directory
   uint32_t perms = 0;
   bool exec = false;
-  bool owner = true;  // every access had `owner`
+  bool owner = true;    // every access had `owner`
+  uint64_t runs = 0;    // the runs that used it, one bit each (0: not known)
+  bool created = false; // the workload made it (created, mkdir, rename or link target)
   bool is_dir() const { return path.size() > 1 && path.back() == '/'; }
 };
 
@@ -35,6 +37,8 @@ struct Node {
   std::map<std::string, std::unique_ptr<Node>> children;  // by piece pattern
   std::vector<size_t> files;  // paths ending here (indexes into the facts)
   std::vector<size_t> dirs;   // paths ending here with '/'
+  uint64_t runs = 0;          // the runs that used this path or one below it
+  bool created = false;       // a path ending here was made by the workload
 };
 
 struct TreeOptions {
@@ -58,6 +62,8 @@ class PathTree {
 
  private:
   void insert(size_t index);
+  void workload_data(Node& node, std::vector<const PathPiece*>& above);
+  void data_trees(Node& node, std::vector<const PathPiece*>& above);
   void cluster(Node& node, std::vector<const PathPiece*>& above);
   void collapse(Node& node, std::vector<const PathPiece*>& above);
   void interpreter_trees(Node& node, std::vector<const PathPiece*>& above);

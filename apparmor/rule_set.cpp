@@ -29,6 +29,7 @@ void Provenance::merge(const Provenance& other) {
   events += other.events;
   subjects.insert(other.subjects.begin(), other.subjects.end());
   runs.insert(other.runs.begin(), other.runs.end());
+  reasons.insert(other.reasons.begin(), other.reasons.end());
 }
 
 RuleSet::RuleSet(std::string profile_name) : profile_name_(std::move(profile_name)) {

@@ -42,6 +42,9 @@ struct Provenance {
   uint64_t events = 0;           // sum of their counts
   std::set<std::string> subjects;
   std::set<int64_t> runs;        // empty when the caller did not say which runs saw what
+  // Why the rule is wider than what was recorded ("varied in 2 of 2 runs: m9foru5e,
+  // oby28jcg", "created by the workload", a neighbour of a recorded access).
+  std::set<std::string> reasons;
 
   void add(const Observation& obs, std::span<const int64_t> run_ids);
   void merge(const Provenance& other);

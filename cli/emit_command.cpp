@@ -35,6 +35,14 @@ std::string known_profiles(const Store& store) {
 
 void warn(const std::string& line) { std::fprintf(stderr, "armorer: warning: %s\n", line.c_str()); }
 
+// Said once the output is written, so that an error stays the one line it is.
+void warn_if_one_run(const std::vector<Run>& runs) {
+  if (runs.size() == 1)
+    warn("the profile rests on one run: names that change from run to run (work directories, "
+         "uploads, caches, temp files) cannot be told from fixed ones, so only those the workload "
+         "made or whose shape says so are generalised; record another run before deploying it");
+}
+
 void warn_about_runs(const std::vector<Run>& runs) {
   for (const auto& run : runs) {
     if (run.lost_events > 0)
@@ -235,11 +243,13 @@ int emit(const EmitArgs& args) {
   const EmitInput input{rules, observations};
   if (args.all_formats) {
     write_all(args, input, apparmor);
+    warn_if_one_run(runs);
     return 0;
   }
   Emitted emitted = emit_one(args, format, input, apparmor);
   for (const auto& line : emitted.warnings) warn(line);
   write_output(args.output, emitted.text);
+  warn_if_one_run(runs);
   return 0;
 }
 

@@ -39,8 +39,9 @@ void print_rule(const RuleMatch& match, const ObservationsWithRuns& recorded,
     std::printf("    added by the sensitive-path guard: a generalised rule would reach this location\n");
     return;
   }
+  for (const auto& reason : why.reasons) std::printf("    wider than recorded: %s\n", comment_safe(reason).c_str());
   if (why.observations == 0) {
-    std::printf("    not learned: part of every profile armorer writes\n");
+    if (why.reasons.empty()) std::printf("    not learned: part of every profile armorer writes\n");
     return;
   }
   std::printf("    learned from %s (%s)", plural(why.observations, "observation").c_str(),

@@ -169,6 +169,12 @@ int learn(const LearnArgs& args) {
   run.exit_status = result.exit_status;
   store.finish_run(run);
   print_summary(args, run, result);
+  if (!args.quiet && store.runs(run.profile).size() == 1)
+    std::fprintf(stderr,
+                 "armorer: note: this is the first run of profile '%s': record another one (a fresh work "
+                 "directory, other data) so that names that change from run to run can be told from "
+                 "fixed ones\n",
+                 run.profile.c_str());
   return result.exit_status.value_or(0);
 }
 

@@ -20,6 +20,9 @@ std::string plural(uint64_t n, std::string_view word) {
 
 // "# 2 observations (7 events) by /usr/bin/cat, /bin/sh in 1 run"
 std::string explain(const Provenance& why) {
+  std::string reasons;
+  for (const auto& reason : why.reasons) reasons += "; " + comment_safe(reason);
+  if (why.observations == 0 && !reasons.empty()) return "#" + reasons.substr(1);
   std::string line = "# " + plural(why.observations, "observation") + " (" +
                      plural(why.events, "event") + ")";
   if (!why.subjects.empty()) {
@@ -33,7 +36,7 @@ std::string explain(const Provenance& why) {
       line += " and " + std::to_string(why.subjects.size() - shown) + " more";
   }
   if (!why.runs.empty()) line += " in " + plural(why.runs.size(), "run");
-  return line;
+  return line + reasons;
 }
 
 std::string_view section_of(const Rule& rule) {

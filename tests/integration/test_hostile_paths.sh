@@ -5,13 +5,17 @@ source "$(dirname "$0")/lib.sh"
 require_bpf
 
 db=$TEST_TMP/hostile.db
+# The hostile names live in a directory of their own, where the workload creates nothing: what
+# it creates is its data, whose names a profile generalises whatever they are (the deep tree
+# and the deleted file below are made elsewhere).
 work=$TEST_TMP/w
-mkdir -p "$work"
+made=$TEST_TMP/made
+mkdir -p "$work" "$made"
 
 # 1. A path deeper than the in-kernel buffer (4096 bytes), built by nesting directories and
 #    opened relative to the deepest one, so no single syscall argument is too long.
 long=$(printf 'd%.0s' $(seq 200))
-(cd "$work" && "$ARMORER" learn --db "$db" --profile hostile --quiet -- "$WORKLOAD" deep 25 "$long" leaf.txt)
+(cd "$made" && "$ARMORER" learn --db "$db" --profile hostile --quiet -- "$WORKLOAD" deep 25 "$long" leaf.txt)
 check "a path longer than the kernel buffer is stored flagged truncated" \
   test "$(sql "$db" "SELECT count(*) FROM observations WHERE profile='hostile' AND object LIKE '%/leaf.txt' AND (flags & 1) = 1")" -ge 1
 
@@ -20,14 +24,19 @@ names=(
   $'new\nline' 'quo"te' 'com,ma' 'x, ** rwx,' '{a,b}' 'star*' 'q?' '[set]' 'caret^' 'back\slash'
   'hash#tag' 'sp ace' '@{HOME}' $'\xff\xfe' '..dots'
 )
+# The files exist before the run: written, not created, they are not the workload's data; any
+# widening here would come from the names.
 args=()
-for name in "${names[@]}"; do args+=(write "$work/$name" --); done
+for name in "${names[@]}"; do
+  : > "$work/$name"
+  args+=(write "$work/$name" --)
+done
 args+=(read "$work/${names[0]}")
 "$ARMORER" learn --db "$db" --profile hostile --quiet -- "$WORKLOAD" "${args[@]}"
 
 # 3. A file unlinked while open, then changed through its descriptor.
 "$ARMORER" learn --db "$db" --profile hostile --quiet -- /bin/sh -c \
-  "exec 3> '$work/gone.txt'; rm '$work/gone.txt'; echo data >&3; exec 3>&-"
+  "exec 3> '$made/gone.txt'; rm '$made/gone.txt'; echo data >&3; exec 3>&-"
 
 "$ARMORER" emit --db "$db" --profile hostile > "$TEST_TMP/hostile.profile" 2>"$TEST_TMP/emit.err"
 check "the profile with hostile names compiles" compiles "$TEST_TMP/hostile.profile"

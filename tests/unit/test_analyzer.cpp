@@ -106,10 +106,13 @@ TEST_CASE("directories end in '/' and owner is used only when every access had i
 }
 
 TEST_CASE("process and thread ids under /proc become @{pid} and @{tid}") {
+  // With the process's (thread's) other information files beside the one it read.
   CHECK(lines_for({file("/proc/1234/status", access::read)}) ==
-        Lines{"@{PROC}/@{pid}/status r,"});
+        Lines{"@{PROC}/@{pid}/status r,",
+              "owner @{PROC}/@{pid}/{cmdline,comm,limits,loginuid,sessionid,stat,statm,status} r,"});
   CHECK(lines_for({file("/proc/12/task/34/stat", access::read)}) ==
-        Lines{"@{PROC}/@{pid}/task/@{tid}/stat r,"});
+        Lines{"@{PROC}/@{pid}/task/@{tid}/stat r,",
+              "owner @{PROC}/@{pid}/task/@{tid}/{cmdline,comm,limits,loginuid,sessionid,stat,statm,status} r,"});
   CHECK(lines_for({file("/proc/12/fd", access::read, obs_flag::directory)}) ==
         Lines{"@{PROC}/@{pid}/fd/ r,"});
 
@@ -117,7 +120,8 @@ TEST_CASE("process and thread ids under /proc become @{pid} and @{tid}") {
   const RuleSet rules = analyze(
       "test", std::vector{file("/proc/1/status", access::read), file("/proc/4242/status", access::read)},
       exact());
-  REQUIRE(rules.entries().size() == 1);
+  REQUIRE(rules.entries().size() == 2);
+  CHECK(render(rules.entries()[0].rule) == "@{PROC}/@{pid}/status r,");
   CHECK(rules.entries()[0].provenance.observations == 2);
 }
 
@@ -341,9 +345,11 @@ TEST_CASE("abstractions/base replaces explicit rules only for what it is known t
   // Nothing the abstraction covers: no include.
   CHECK(lines_for({file("/etc/passwd", access::read)}, options) ==
         Lines{"signal (send, receive) peer=\"test\",", "signal (receive) peer=\"unconfined\",", "/etc/passwd r,"});
-  // base gives /dev/null rw, not k: the lock needs its own rule.
+  // base gives /dev/null rw, not k: the lock needs its own rule, and base is then not
+  // included, so the device nodes beside /dev/null get theirs too.
   options.base_signals = false;
-  CHECK(lines_for({file("/dev/null", access::lock)}, options) == Lines{"/dev/null k,"});
+  CHECK(lines_for({file("/dev/null", access::lock)}, options) ==
+        Lines{"/dev/full rw,", "/dev/null rwk,", "/dev/random rw,", "/dev/urandom rw,", "/dev/zero rw,"});
 }
 
 TEST_CASE("by default base is not used, ssl_certs is, and the runtime may still signal") {

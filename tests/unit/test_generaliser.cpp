@@ -385,8 +385,9 @@ TEST_CASE("generalised profiles are byte-identical whatever the order, and compi
     CHECK(write_apparmor(analyze("work", observations, AnalyzerOptions{}), explain) == reference);
   }
   // What the generaliser made of it, as a reviewer reads it.
-  for (const char* line : {"/srv/work/repo-[0-9]*/.git/objects/[0-9a-f][0-9a-f]/[0-9a-f]* rw,",
-                           "/tmp/tmp.*/item w,", "owner /srv/work/repo-[0-9]*/ w,", "@{PROC}/@{pid}/status r,",
+  // The repositories and their objects are made by the workload: data, whatever their names.
+  for (const char* line : {"/srv/work/*/.git/objects/*/* rw,",
+                           "/tmp/tmp.*/item w,", "owner /srv/work/*/ w,", "@{PROC}/@{pid}/status r,",
                            "deny @{run}/docker.sock w,", "/usr/lib/@{multiarch}/libssl.so.3.* rm,",
                            "/srv/work/static/*.css r,", "umount /mnt/data/,"})
     CHECK_MESSAGE(reference.find(std::string("  ") + line + "\n") != std::string::npos, line);
