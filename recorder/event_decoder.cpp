@@ -1,7 +1,9 @@
 #include "recorder/event_decoder.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -61,7 +63,19 @@ std::string join_and_normalise(const std::string& directory, const std::string& 
   return out.empty() ? "/" : out;
 }
 
-EventDecoder::EventDecoder(int64_t boot_to_unix_ms) : boot_to_unix_ms_(boot_to_unix_ms) {}
+EventDecoder::EventDecoder(int64_t boot_to_unix_ms, std::string target_root)
+    : boot_to_unix_ms_(boot_to_unix_ms), target_root_(std::move(target_root)) {}
+
+// Events are read after the fact: the process is often gone by then, and the target's root
+// stands in for its own.
+bool EventDecoder::is_directory(pid_t pid, const std::string& path) const {
+  struct stat st {};
+  const std::string own = "/proc/" + std::to_string(pid) + "/root";
+  if (stat((own + path).c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+  if (errno == ENOENT && ::access(own.c_str(), F_OK) == 0) return false;  // alive, and no such file
+  const std::string root = target_root_ == "/" ? "" : target_root_;
+  return stat((root + path).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 const std::string& EventDecoder::subject_path(uint64_t subject) const {
   auto it = subjects_.find(subject);
@@ -131,8 +145,14 @@ void EventDecoder::handle(const armorer_event& event, size_t size) {
     case EV_FILE: {
       uint32_t flags = observation_flags(event.flags);
       std::string object = path;
-      if (event.flags & EVF_HAS_NAME)
+      if (event.flags & EVF_HAS_NAME) {
         object = join_and_normalise((event.flags & EVF_NAME_ABSOLUTE) ? "/" : path, name);
+        // AppArmor mediates a directory's chmod and chown with a trailing '/' (PATH_IS_DIR);
+        // the call gave only a name, so the object itself tells, seen from the process's root.
+        if ((event.access & access::setattr) && !(flags & obs_flag::directory) &&
+            is_directory(static_cast<pid_t>(event.pid), object))
+          flags |= obs_flag::directory;
+      }
       object = with_directory_slash(std::move(object), flags);
       counters_.files.insert(std::hash<std::string>{}(object));
       add({ObsKind::file, subject_path(event.subject), object, event.access, flags});

@@ -38,7 +38,9 @@ std::string join_and_normalise(const std::string& directory, const std::string& 
 class EventDecoder {
  public:
   // boot_to_unix_ms: offset from CLOCK_BOOTTIME to the Unix epoch in milliseconds.
-  explicit EventDecoder(int64_t boot_to_unix_ms);
+  // target_root: where the target's files are seen from when one of its processes has already
+  // left ("/", or a container's /proc/INIT/root); a live process is looked at through its own.
+  EventDecoder(int64_t boot_to_unix_ms, std::string target_root = "/");
 
   void handle(const armorer_event& event, size_t size);
 
@@ -50,10 +52,12 @@ class EventDecoder {
 
  private:
   const std::string& subject_path(uint64_t subject) const;
+  bool is_directory(pid_t pid, const std::string& path) const;
   void add(Observation observation);
   void on_exec(const armorer_event& event, const std::string& path, const std::string& script);
 
   int64_t boot_to_unix_ms_;
+  std::string target_root_;
   int64_t now_ms_ = 0;
   std::unordered_map<uint64_t, std::string> subjects_;
   std::map<std::tuple<ObsKind, std::string, std::string, uint32_t, uint32_t>, Observation> pending_;

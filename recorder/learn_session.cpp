@@ -116,6 +116,7 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
   std::unique_ptr<GatedChild> child;
   std::vector<pid_t> seed_pids;
   std::string cgroup_procs;
+  std::string target_root = "/";  // where the target's files are, for the decoder
   switch (target.kind) {
     case LearnTarget::Kind::command:
       child = std::make_unique<GatedChild>(target.command);  // checks the command exists first
@@ -137,13 +138,14 @@ LearnResult run_learn_session(const LearnOptions& options, const BatchSink& sink
       bpf.target.require_exec = true;
       cgroup_procs = container.cgroup_dir + "/cgroup.procs";
       seed_pids = workload_processes(cgroup_procs);  // a running container's processes
+      target_root = "/proc/" + std::to_string(container.init_pid) + "/root";
       break;
     }
   }
 
   LearnResult result;
   result.started_ms = unix_time_ms();
-  EventDecoder decoder(result.started_ms - clock_ms(CLOCK_BOOTTIME));
+  EventDecoder decoder(result.started_ms - clock_ms(CLOCK_BOOTTIME), target_root);
   std::unique_ptr<BpfRecorder> recorder;
   int64_t last_flush = clock_ms(CLOCK_MONOTONIC);
   auto flush = [&] {

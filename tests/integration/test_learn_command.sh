@@ -58,6 +58,12 @@ check "no lost events on a small workload" \
 check "run is complete with exit status 0" \
   test "$(sql "$db" "SELECT status || ':' || exit_status FROM runs WHERE profile='itest'")" = "complete:0"
 
+# chmod names a directory without saying it is one; AppArmor mediates it as "dir/". chmod has
+# exited long before its event is read.
+"$ARMORER" learn --db "$db" --profile chmoddir --quiet -- /bin/chmod 0755 "$work/sub"
+check "chmod of a directory is recorded on the directory, with its trailing /" \
+  has_obs "$db" chmoddir file "$work/sub/" $ACC_SETATTR
+
 # A plain `cat` must not come out needing sys_admin (no-audit vm_enough_memory probes).
 "$ARMORER" learn --db "$db" --profile plaincat --quiet -- /bin/cat /etc/hostname >/dev/null
 check "cat needs no capability at all" \
