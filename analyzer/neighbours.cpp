@@ -17,9 +17,12 @@ constexpr std::array<std::string_view, 5> kHarmlessDevices = {"/dev/null", "/dev
                                                               "/dev/random", "/dev/urandom"};
 
 // A process's own information files: what its runtime, its libraries or `ps` read about it.
-// Never environ, mem, maps or pagemap (what another process of the same user would keep from
-// it).
-constexpr std::string_view kOwnProcFiles = "{cmdline,comm,limits,loginuid,sessionid,stat,statm,status}";
+// Reading those of another process of the same user is mediated once more, as ptrace read
+// (which the profile does not grant) for maps, smaps and io. Never environ or mem, which hold
+// its secrets, nor pagemap.
+constexpr std::string_view kOwnProcFiles =
+    "{cgroup,cmdline,comm,io,limits,loginuid,maps,mountinfo,mounts,oom_score,oom_score_adj,sched,"
+    "schedstat,sessionid,smaps,smaps_rollup,stat,statm,status,wchan}";
 
 // The directory a file pattern's name sits in ("/tmp/job.*" of "/tmp/job.*/x.log"), when it
 // is one of the workload's own: not in a system or kernel tree, not the top of the tree or a

@@ -107,12 +107,13 @@ TEST_CASE("directories end in '/' and owner is used only when every access had i
 
 TEST_CASE("process and thread ids under /proc become @{pid} and @{tid}") {
   // With the process's (thread's) other information files beside the one it read.
+  const std::string own = "{cgroup,cmdline,comm,io,limits,loginuid,maps,mountinfo,mounts,oom_score,oom_score_adj,sched,schedstat,sessionid,smaps,smaps_rollup,stat,statm,status,wchan} r,";
   CHECK(lines_for({file("/proc/1234/status", access::read)}) ==
         Lines{"@{PROC}/@{pid}/status r,",
-              "owner @{PROC}/@{pid}/{cmdline,comm,limits,loginuid,sessionid,stat,statm,status} r,"});
+              "owner @{PROC}/@{pid}/" + own});
   CHECK(lines_for({file("/proc/12/task/34/stat", access::read)}) ==
         Lines{"@{PROC}/@{pid}/task/@{tid}/stat r,",
-              "owner @{PROC}/@{pid}/task/@{tid}/{cmdline,comm,limits,loginuid,sessionid,stat,statm,status} r,"});
+              "owner @{PROC}/@{pid}/task/@{tid}/" + own});
   CHECK(lines_for({file("/proc/12/fd", access::read, obs_flag::directory)}) ==
         Lines{"@{PROC}/@{pid}/fd/ r,"});
 
