@@ -19,7 +19,7 @@
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 ARMORER=$(readlink -f "${1:-$HERE/../../build/cli/armorer}")
-read -r -a WORKLOADS <<< "${QUALITY_WORKLOADS:-pipeline archive sqlite git server tempfiles}"
+read -r -a WORKLOADS <<< "${QUALITY_WORKLOADS:-pipeline archive sqlite git server tempfiles nginx redis}"
 PY=(/usr/bin/python3 -B)
 # Training and test runs get the same small environment.
 CLEAN_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 TERM=dumb)
@@ -28,7 +28,7 @@ STRACE=(strace -f -y -s 4096 -qq -e trace=%file,%desc,%network,execve)
 die() { echo "quality: $*" >&2; exit 1; }
 [[ -x $ARMORER ]] || die "no armorer binary at $ARMORER (build first, or pass its path)"
 [[ $(id -u) -eq 0 ]] || die "run as root: armorer learn loads BPF programs"
-for tool in strace apparmor_parser sqlite3 git /usr/bin/python3; do
+for tool in strace apparmor_parser sqlite3 git /usr/bin/python3 nginx redis-server; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
