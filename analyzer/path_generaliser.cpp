@@ -30,10 +30,12 @@ class PatternJudge {
 
   void judge(const std::string& pattern, const Plan& plan, const std::vector<size_t>& members) {
     if (members.size() == 1 && pattern == aare_escape(facts_[members[0]].path)) return assign(pattern, members);
-    if (accept(pattern, plan, members)) return;
+    // Homes under /home stay /home/*: @{HOME} would also hand them root's.
     if (auto narrower = without_root_home(plan, members)) {
       const std::string narrowed = join_patterns(narrower->pieces, narrower->is_dir);
       if (accept(narrowed, *narrower, members)) return;
+    } else if (accept(pattern, plan, members)) {
+      return;
     }
     for (size_t index : members) assign(aare_escape(facts_[index].path), {index});
   }
@@ -99,8 +101,7 @@ class PatternJudge {
     return true;
   }
 
-  // @{HOME} also stands for /root, which is sensitive as a whole: homes under /home keep
-  // their generality as /home/* instead.
+  // @{HOME} also stands for /root: homes under /home keep their generality as /home/*.
   std::optional<Plan> without_root_home(const Plan& plan, const std::vector<size_t>& members) const {
     if (plan.pieces.empty() || plan.pieces[0].pattern != "@{HOME}") return std::nullopt;
     for (size_t index : members)

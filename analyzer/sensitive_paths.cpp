@@ -27,6 +27,7 @@ constexpr std::string_view kUserSsh[] = {"/home/user/.ssh/id_rsa", "/home/user/.
 constexpr std::string_view kUserGnupg[] = {"/home/user/.gnupg/private-keys-v1.d/key.key"};
 constexpr std::string_view kUserCloud[] = {"/home/user/.aws/credentials", "/home/user/.kube/config",
                                            "/home/user/.docker/config.json"};
+constexpr std::string_view kUserGcloud[] = {"/home/user/.config/gcloud/credentials.db"};
 constexpr std::string_view kUserHistory[] = {"/home/user/.bash_history"};
 constexpr std::string_view kUserStartup[] = {"/home/user/.bashrc", "/home/user/.profile"};
 constexpr std::string_view kProcSys[] = {"/proc/sys/kernel/core_pattern", "/proc/sys/kernel/modprobe"};
@@ -45,7 +46,7 @@ constexpr std::string_view kSpoolCron[] = {"/var/spool/cron/crontabs/root"};
 constexpr std::string_view kProfileD[] = {"/etc/profile.d/armorer-probe.sh", "/etc/profile"};
 
 // {,**}: the directory itself and everything below it.
-constexpr std::array<SensitiveLocation, 27> kLocations{{
+constexpr std::array<SensitiveLocation, 28> kLocations{{
     {"/etc/shadow{,-}", false, true, kShadow},
     {"/etc/gshadow{,-}", false, true, kGshadow},
     {"/etc/sudoers", false, true, kSudoers},
@@ -53,10 +54,14 @@ constexpr std::array<SensitiveLocation, 27> kLocations{{
     {"/etc/ssh/*key*", false, true, kSshKeys},
     {"/etc/ssl/private/{,**}", false, true, kSslPrivate},
     {"/etc/security/opasswd", false, true, kOpasswd},
-    {"/root/{,**}", false, false, kRoot},
+    // Root's home itself and the files right in it (start-up files, histories, editors'
+    // state); its credential directories are the @{HOME} entries below. A tree of the
+    // workload's own deeper down (/root/.cache/APP/...) is not root's.
+    {"/root/{,*}", false, false, kRoot},
     {"@{HOME}/.ssh/{,**}", false, true, kUserSsh},
     {"@{HOME}/.gnupg/{,**}", false, true, kUserGnupg},
     {"@{HOME}/.{aws,kube,docker}/{,**}", false, true, kUserCloud},
+    {"@{HOME}/.config/gcloud/{,**}", false, true, kUserGcloud},
     {"@{HOME}/.*_history", false, true, kUserHistory},
     {"@{HOME}/.{bashrc,profile,bash_profile,bash_login,bash_logout,zshrc,zprofile,zshenv}", true, false,
      kUserStartup},

@@ -268,10 +268,13 @@ TEST_CASE("the sensitive-path guard: no generalised rule reaches what was not se
     CHECK_FALSE(guard.sensitive(path));
   }
 
-  // /root is sensitive as a whole: a generated name there stays exact...
-  const auto root = patterns({read("/root/.cache/tmp.Xa9kQ2pLm3/x")});
-  CHECK(root.at("/root/.cache/tmp.Xa9kQ2pLm3/x") == "/root/.cache/tmp.Xa9kQ2pLm3/x");
-  // ...while the same in a workload directory is generalised.
+  // Right in root's home a generated name stays exact (its start-up files, histories and
+  // editors' state live there)...
+  CHECK(patterns({read("/root/tmp.Xa9kQ2pLm3")}).at("/root/tmp.Xa9kQ2pLm3") == "/root/tmp.Xa9kQ2pLm3");
+  // ...while a workload's own tree deeper down is generalised, as anywhere else: a container
+  // running as root keeps its caches in /root/.cache.
+  CHECK(patterns({read("/root/.cache/tmp.Xa9kQ2pLm3/x")}).at("/root/.cache/tmp.Xa9kQ2pLm3/x") ==
+        "@{HOME}/.cache/tmp.*/x");
   CHECK(patterns({read("/srv/.cache/tmp.Xa9kQ2pLm3/x")}).at("/srv/.cache/tmp.Xa9kQ2pLm3/x") == "/srv/.cache/tmp.*/x");
   // A pid rule would reach /proc/1/environ: that path stays exact.
   CHECK(patterns({read("/proc/4242/environ")}).at("/proc/4242/environ") == "/proc/4242/environ");
